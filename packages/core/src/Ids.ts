@@ -11,7 +11,8 @@ export type OperationId = Brand<string, 'OperationId'>
 /** The id of an add-participant invitation (`invitationId`). */
 export type InvitationId = Brand<string, 'InvitationId'>
 
-const nonEmpty = (s: unknown): s is string => typeof s === 'string' && s.length > 0 && s.length <= 256
+const nonEmpty = (s: unknown): s is string =>
+  typeof s === 'string' && s.length > 0 && s.length <= 256
 
 /** Accepts a non-empty string of at most 256 characters as a call connection id. */
 export const callConnectionId = (s: string): CallConnectionId | null =>

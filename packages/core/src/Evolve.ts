@@ -1,0 +1,435 @@
+import type { CallbackEvent, Event } from './Event.js'
+import { isCallback } from './Event.js'
+import type { OperationId } from './Ids.js'
+import * as Identifier from './Identifier.js'
+import type { Instant } from './Instant.js'
+import type { Operation } from './Operation.js'
+import * as Op from './Operation.js'
+import type { Invitation, Session, State } from './State.js'
+import { initial, off } from './State.js'
+import * as Timing from './Timing.js'
+
+/**
+ * Folds one event into the state. Total: it never fails and never throws; an event that does not
+ * apply (a terminal event of an unknown operation, say, as ingested callbacks can be) changes only
+ * the counters. Replaying a call's events through `evolve` gives exactly the state `decide`,
+ * `observe` and `expire` worked on.
+ */
+export const evolve = (state: State, event: Event): State => {
+  const next = apply(state, event)
+  const callbacks = isCallback(event) ? next.callbacks + 1 : next.callbacks
+  return { ...next, callbacks, version: state.version + 1 }
+}
+
+/** `events.reduce(evolve, initial)`. */
+export const replay = (events: ReadonlyArray<Event>, from: State = initial): State => {
+  let state = from
+  for (const event of events) state = evolve(state, event)
+  return state
+}
+
+const raw = Identifier.rawId
+
+const opNumber = (id: OperationId): number => {
+  const n = Number(id.slice(3))
+  return Number.isSafeInteger(n) ? n : 0
+}
+
+const bump = (state: State, id: OperationId): number =>
+  Math.max(state.nextOperation, opNumber(id) + 1)
+
+const mapOperation = (state: State, id: OperationId, f: (op: Operation) => Operation): State => {
+  if (state.sub !== null && state.sub.id === id) return { ...state, sub: f(state.sub) }
+  const index = state.main.findIndex((op) => op.id === id)
+  if (index < 0) return state
+  const main = state.main.slice()
+  main[index] = f(main[index] as Operation)
+  return { ...state, main }
+}
+
+type Family = 'play' | 'recognize' | 'dtmf'
+
+const familyOf = (op: Operation): Family =>
+  op.spec._tag === 'Play' ? 'play' : op.spec._tag === 'Recognize' ? 'recognize' : 'dtmf'
+
+/**
+ * Removes the operation a terminal event ends. Events made by the core name their operation;
+ * events ingested from ACS do not, so they match by operation context, then by the first running
+ * operation of the same family.
+ */
+const removeTerminal = (state: State, event: CallbackEvent, family: Family): State => {
+  const all = state.sub === null ? state.main : [...state.main, state.sub]
+  const byId = 'operationId' in event && event.operationId !== undefined ? event.operationId : null
+  let victim: Operation | undefined
+  if (byId !== null) victim = all.find((op) => op.id === byId)
+  else {
+    const context = 'operationContext' in event ? event.operationContext : undefined
+    victim =
+      (context !== undefined
+        ? all.find((op) => familyOf(op) === family && op.operationContext === context)
+        : undefined) ?? all.find((op) => familyOf(op) === family && op.phase !== 'queued')
+  }
+  if (victim === undefined) return state
+  const id = victim.id
+  if (state.sub !== null && state.sub.id === id) return { ...state, sub: null }
+  return { ...state, main: state.main.filter((op) => op.id !== id) }
+}
+
+const withoutInvitation = (
+  invitations: ReadonlyArray<Invitation>,
+  match: (i: Invitation) => boolean,
+): ReadonlyArray<Invitation> => invitations.filter((i) => !match(i))
+
+const activate = (session: Session, id: OperationId | undefined, callbackUri: string): Session =>
+  session._tag === 'Off'
+    ? { _tag: 'Active', id: id ?? ('op-0' as OperationId), callbackUri }
+    : { ...session, _tag: 'Active' }
+
+const apply = (state: State, event: Event): State => {
+  switch (event._tag) {
+    // ------------------------------------------------------------ bookkeeping
+    case 'CallCreated': {
+      const call = {
+        callConnectionId: event.callConnectionId,
+        serverCallId: event.serverCallId,
+        correlationId: event.correlationId,
+        direction: event.direction,
+        callbackUri: event.callbackUri,
+        app: event.app,
+        createdAt: event.at,
+        ...(event.operationContext !== undefined
+          ? { operationContext: event.operationContext }
+          : {}),
+        ...(event.mediaStreaming !== undefined ? { mediaStreaming: event.mediaStreaming } : {}),
+        ...(event.transcription !== undefined ? { transcription: event.transcription } : {}),
+        ...(event.sourceCallerIdNumber !== undefined
+          ? { sourceCallerIdNumber: event.sourceCallerIdNumber }
+          : {}),
+        ...(event.sourceDisplayName !== undefined
+          ? { sourceDisplayName: event.sourceDisplayName }
+          : {}),
+      }
+      const invitations = event.parties.map((participant): Invitation => ({
+        purpose: event.direction === 'outbound' ? 'createCall' : 'answer',
+        invitationId: null,
+        participant,
+        deadline:
+          event.direction === 'outbound' ? ((event.at + Timing.ringTimeoutMs) as Instant) : null,
+        callbackUri: event.callbackUri,
+        ...(event.operationContext !== undefined
+          ? { operationContext: event.operationContext }
+          : {}),
+      }))
+      return { ...state, status: 'connecting', call, invitations }
+    }
+    case 'InvitationSent':
+      return {
+        ...state,
+        invitations: [
+          ...state.invitations,
+          {
+            purpose: 'addParticipant',
+            invitationId: event.invitationId,
+            participant: event.participant,
+            deadline: event.deadline,
+            callbackUri: event.callbackUri,
+            ...(event.operationContext !== undefined
+              ? { operationContext: event.operationContext }
+              : {}),
+          },
+        ],
+      }
+    case 'InvitationEnded': {
+      const r = raw(event.participant)
+      return {
+        ...state,
+        invitations: withoutInvitation(
+          state.invitations,
+          (i) => i.purpose !== 'addParticipant' && raw(i.participant) === r,
+        ),
+      }
+    }
+    case 'OperationAccepted': {
+      const op = event.operation
+      const nextOperation = bump(state, op.id)
+      return Op.lane(op.kind) === 'main'
+        ? { ...state, main: [...state.main, op], nextOperation }
+        : { ...state, sub: op, nextOperation }
+    }
+    case 'OperationStarted':
+      return mapOperation(state, event.operationId, (op) => Op.begin(op, event.at))
+    case 'RecognizePromptStarted':
+      return mapOperation(state, event.operationId, (op) => ({
+        ...op,
+        phase: 'playing',
+        deadline: Op.playbackDeadline(event.at, event.durationMs),
+      }))
+    case 'RecognizePromptFinished':
+      return mapOperation(state, event.operationId, (op) =>
+        op.spec._tag === 'Recognize'
+          ? {
+              ...op,
+              phase: 'listening',
+              deadline: (event.at + op.spec.initialSilenceTimeoutMs) as Instant,
+            }
+          : op,
+      )
+    case 'ToneObserved': {
+      const r = raw(event.participant)
+      const last = state.lastPressId[r] ?? 0
+      return event.pressId > last
+        ? { ...state, lastPressId: { ...state.lastPressId, [r]: event.pressId } }
+        : state
+    }
+    case 'RecognizeToneCollected':
+      return mapOperation(state, event.operationId, (op) =>
+        op.spec._tag === 'Recognize'
+          ? {
+              ...op,
+              phase: 'listening',
+              collected: [...op.collected, event.tone],
+              deadline: (event.at + op.spec.dtmf.interToneTimeoutMs) as Instant,
+            }
+          : op,
+      )
+    case 'ContinuousDtmfRecognitionStarted':
+      return {
+        ...state,
+        nextOperation: bump(state, event.operationId),
+        continuous: [
+          ...state.continuous,
+          {
+            id: event.operationId,
+            participant: event.participant,
+            nextSequenceId: 1,
+            callbackUri: event.callbackUri,
+            ...(event.operationContext !== undefined
+              ? { operationContext: event.operationContext }
+              : {}),
+          },
+        ],
+      }
+    case 'HoldStarted': {
+      const r = raw(event.participant)
+      return {
+        ...state,
+        holds: [
+          ...state.holds.filter((h) => raw(h.participant) !== r),
+          {
+            participant: event.participant,
+            callbackUri: event.callbackUri,
+            musicFailed: false,
+            ...(event.playSource !== undefined ? { playSource: event.playSource } : {}),
+            ...(event.operationContext !== undefined
+              ? { operationContext: event.operationContext }
+              : {}),
+          },
+        ],
+      }
+    }
+    case 'HoldEnded': {
+      const r = raw(event.participant)
+      return { ...state, holds: state.holds.filter((h) => raw(h.participant) !== r) }
+    }
+    case 'MediaStreamingRequested':
+      return {
+        ...state,
+        nextOperation: bump(state, event.operationId),
+        streaming: {
+          _tag: 'Starting',
+          id: event.operationId,
+          callbackUri: event.callbackUri,
+          ...(event.operationContext !== undefined
+            ? { operationContext: event.operationContext }
+            : {}),
+        },
+      }
+    case 'TranscriptionRequested':
+      return {
+        ...state,
+        nextOperation: bump(state, event.operationId),
+        transcriptionLocale: event.locale,
+        transcription: {
+          _tag: 'Starting',
+          id: event.operationId,
+          callbackUri: event.callbackUri,
+          ...(event.operationContext !== undefined
+            ? { operationContext: event.operationContext }
+            : {}),
+        },
+      }
+    case 'TransferRequested':
+      return {
+        ...state,
+        status: 'transferring',
+        nextOperation: bump(state, event.operationId),
+        transfer: {
+          id: event.operationId,
+          target: event.target,
+          callbackUri: event.callbackUri,
+          ...(event.transferee !== undefined ? { transferee: event.transferee } : {}),
+          ...(event.operationContext !== undefined
+            ? { operationContext: event.operationContext }
+            : {}),
+        },
+      }
+
+    // ------------------------------------------------------------ callback events
+    case 'CallConnected':
+      return {
+        ...state,
+        status:
+          state.status === 'connecting' || state.status === 'none' ? 'connected' : state.status,
+        invitations: withoutInvitation(state.invitations, (i) => i.purpose === 'answer'),
+      }
+    case 'CallDisconnected':
+    case 'CreateCallFailed':
+    case 'AnswerFailed':
+      return {
+        ...state,
+        status: 'disconnected',
+        invitations: [],
+        main: [],
+        sub: null,
+        continuous: [],
+        holds: [],
+        streaming: off,
+        transcription: off,
+        transfer: null,
+      }
+    case 'CallTransferAccepted':
+      return { ...state, transfer: null }
+    case 'CallTransferFailed':
+      return {
+        ...state,
+        transfer: null,
+        status: state.status === 'transferring' ? 'connected' : state.status,
+      }
+    case 'ParticipantsUpdated': {
+      const present = new Set(event.participants.map((p) => raw(p.identifier)))
+      return {
+        ...state,
+        participants: event.participants,
+        participantsSequence: Math.max(state.participantsSequence, event.sequenceNumber),
+        invitations: withoutInvitation(
+          state.invitations,
+          (i) => i.purpose === 'createCall' && present.has(raw(i.participant)),
+        ),
+        // a participant who left is on hold no longer
+        holds: state.holds.filter((h) => present.has(raw(h.participant))),
+      }
+    }
+    case 'AddParticipantSucceeded':
+    case 'AddParticipantFailed': {
+      const r = raw(event.participant)
+      return {
+        ...state,
+        invitations: withoutInvitation(
+          state.invitations,
+          (i) =>
+            i.purpose === 'addParticipant' &&
+            (event.invitationId !== undefined
+              ? i.invitationId === event.invitationId
+              : raw(i.participant) === r),
+        ),
+      }
+    }
+    case 'CancelAddParticipantSucceeded':
+      return {
+        ...state,
+        invitations: withoutInvitation(
+          state.invitations,
+          (i) => i.purpose === 'addParticipant' && i.invitationId === event.invitationId,
+        ),
+      }
+    case 'RemoveParticipantSucceeded':
+    case 'RemoveParticipantFailed':
+    case 'CancelAddParticipantFailed':
+    case 'ContinuousDtmfRecognitionToneFailed':
+      return state
+    case 'PlayStarted':
+      return event.operationId === undefined
+        ? state
+        : mapOperation(state, event.operationId, (op) => ({
+            ...op,
+            phase: 'playing',
+            deadline: Op.playbackDeadline(event.at, event.durationMs),
+          }))
+    case 'PlayCompleted':
+    case 'PlayFailed':
+    case 'PlayCanceled':
+      return removeTerminal(state, event, 'play')
+    case 'RecognizeCompleted':
+    case 'RecognizeFailed':
+    case 'RecognizeCanceled':
+      return removeTerminal(state, event, 'recognize')
+    case 'SendDtmfTonesCompleted':
+    case 'SendDtmfTonesFailed':
+      return removeTerminal(state, event, 'dtmf')
+    case 'ContinuousDtmfRecognitionToneReceived': {
+      const who = event.participant
+      const index =
+        who !== undefined
+          ? state.continuous.findIndex((c) => raw(c.participant) === raw(who))
+          : state.continuous.length === 1
+            ? 0
+            : -1
+      if (index < 0) return state
+      const continuous = state.continuous.slice()
+      const current = continuous[index]!
+      continuous[index] = {
+        ...current,
+        nextSequenceId: Math.max(current.nextSequenceId, event.sequenceId + 1),
+      }
+      return { ...state, continuous }
+    }
+    case 'ContinuousDtmfRecognitionStopped': {
+      const who = event.participant
+      if (who !== undefined)
+        return {
+          ...state,
+          continuous: state.continuous.filter((c) => raw(c.participant) !== raw(who)),
+        }
+      const byContext = state.continuous.find(
+        (c) =>
+          event.operationContext !== undefined && c.operationContext === event.operationContext,
+      )
+      if (byContext !== undefined)
+        return { ...state, continuous: state.continuous.filter((c) => c !== byContext) }
+      return state.continuous.length === 1 ? { ...state, continuous: [] } : state
+    }
+    case 'HoldFailed': {
+      const who = event.participant
+      return {
+        ...state,
+        holds: state.holds.map((h) =>
+          who === undefined || raw(h.participant) === raw(who) ? { ...h, musicFailed: true } : h,
+        ),
+      }
+    }
+    case 'MediaStreamingStarted':
+      return {
+        ...state,
+        streaming: activate(state.streaming, event.operationId, state.call?.callbackUri ?? ''),
+      }
+    case 'MediaStreamingStopped':
+    case 'MediaStreamingFailed':
+      return { ...state, streaming: off }
+    case 'TranscriptionStarted':
+      return {
+        ...state,
+        transcription: activate(
+          state.transcription,
+          event.operationId,
+          state.call?.callbackUri ?? '',
+        ),
+      }
+    case 'TranscriptionUpdated':
+      return event.locale !== undefined ? { ...state, transcriptionLocale: event.locale } : state
+    case 'TranscriptionStopped':
+    case 'TranscriptionFailed':
+      return { ...state, transcription: off }
+  }
+  // Not reachable for well-typed events; keeps evolve total for data from the outside.
+  return state
+}

@@ -1,0 +1,159 @@
+import type { MediaStreamingConfig, TranscriptionConfig } from './Command.js'
+import type { Participant } from './Event.js'
+import type {
+  CallConnectionId,
+  CorrelationId,
+  InvitationId,
+  OperationId,
+  ServerCallId,
+} from './Ids.js'
+import type { Identifier, RawId } from './Identifier.js'
+import { rawId as rawOf } from './Identifier.js'
+import type { Instant } from './Instant.js'
+import type { Operation } from './Operation.js'
+import type { PlaySource } from './PlaySource.js'
+
+/**
+ * The state of one call, folded from its events. Plain readonly data: safe to share, serialize
+ * (JSON) and compare.
+ */
+export type Status = 'none' | 'connecting' | 'connected' | 'transferring' | 'disconnected'
+
+export interface CallInfo {
+  readonly callConnectionId: CallConnectionId
+  readonly serverCallId: ServerCallId
+  readonly correlationId: CorrelationId
+  readonly direction: 'outbound' | 'inbound'
+  readonly callbackUri: string
+  readonly app: Identifier
+  readonly operationContext?: string
+  readonly mediaStreaming?: MediaStreamingConfig
+  readonly transcription?: TranscriptionConfig
+  readonly sourceCallerIdNumber?: string
+  readonly sourceDisplayName?: string
+  readonly createdAt: Instant
+}
+
+/** A party being rung: a target of create-call, the caller of an answered call, or an add-participant. */
+export interface Invitation {
+  readonly purpose: 'createCall' | 'answer' | 'addParticipant'
+  readonly invitationId: InvitationId | null
+  readonly participant: Identifier
+  readonly deadline: Instant | null
+  readonly operationContext?: string
+  readonly callbackUri: string
+}
+
+export interface ContinuousRecognition {
+  readonly id: OperationId
+  readonly participant: Identifier
+  /** The `sequenceId` the next ToneReceived gets; starts at 1. */
+  readonly nextSequenceId: number
+  readonly operationContext?: string
+  readonly callbackUri: string
+}
+
+export interface HoldInfo {
+  readonly participant: Identifier
+  readonly playSource?: PlaySource
+  readonly operationContext?: string
+  readonly callbackUri: string
+  readonly musicFailed: boolean
+}
+
+export type Session =
+  | { readonly _tag: 'Off' }
+  | {
+      readonly _tag: 'Starting' | 'Active'
+      readonly id: OperationId
+      readonly operationContext?: string
+      readonly callbackUri: string
+    }
+
+export interface TransferInfo {
+  readonly id: OperationId
+  readonly target: Identifier
+  readonly transferee?: Identifier
+  readonly operationContext?: string
+  readonly callbackUri: string
+}
+
+export interface State {
+  readonly status: Status
+  readonly call: CallInfo | null
+  /** The parties in the call besides the application, as the last ParticipantsUpdated listed them. */
+  readonly participants: ReadonlyArray<Participant>
+  readonly participantsSequence: number
+  readonly invitations: ReadonlyArray<Invitation>
+  /** The main lane: a FIFO queue whose head is running. */
+  readonly main: ReadonlyArray<Operation>
+  /** The sub lane: at most one participant-specific operation. */
+  readonly sub: Operation | null
+  readonly continuous: ReadonlyArray<ContinuousRecognition>
+  readonly holds: ReadonlyArray<HoldInfo>
+  readonly streaming: Session
+  readonly transcription: Session
+  readonly transcriptionLocale: string | null
+  readonly transfer: TransferInfo | null
+  /** The highest press id taken into account per participant (duplicate presses are ignored). */
+  readonly lastPressId: Readonly<Record<string, number>>
+  /** Operation ids are `op-<n>`; the next n. */
+  readonly nextOperation: number
+  /** How many callback events the call has produced: the `sequence` of the last one. */
+  readonly callbacks: number
+  /** How many events were folded. */
+  readonly version: number
+}
+
+export const off: Session = { _tag: 'Off' }
+
+export const initial: State = {
+  status: 'none',
+  call: null,
+  participants: [],
+  participantsSequence: 0,
+  invitations: [],
+  main: [],
+  sub: null,
+  continuous: [],
+  holds: [],
+  streaming: off,
+  transcription: off,
+  transcriptionLocale: null,
+  transfer: null,
+  lastPressId: {},
+  nextOperation: 1,
+  callbacks: 0,
+  version: 0,
+}
+
+/** Live: created and not yet ended. */
+export const isLive = (state: State): boolean =>
+  state.status !== 'none' && state.status !== 'disconnected'
+
+/** Every running or queued play, recognize and SendDtmfTones. */
+export const operations = (state: State): ReadonlyArray<Operation> =>
+  state.sub === null ? state.main : [...state.main, state.sub]
+
+export const findOperation = (state: State, id: OperationId): Operation | null => {
+  for (const op of state.main) if (op.id === id) return op
+  return state.sub !== null && state.sub.id === id ? state.sub : null
+}
+
+export const findParticipant = (state: State, raw: RawId): Participant | null => {
+  for (const p of state.participants) if (rawOf(p.identifier) === raw) return p
+  return null
+}
+
+export const findContinuous = (state: State, raw: RawId): ContinuousRecognition | null => {
+  for (const c of state.continuous) if (rawOf(c.participant) === raw) return c
+  return null
+}
+
+export const findHold = (state: State, raw: RawId): HoldInfo | null => {
+  for (const h of state.holds) if (rawOf(h.participant) === raw) return h
+  return null
+}
+
+/** A group call: the application has more than one other party. */
+export const isGroupCall = (state: State): boolean => state.participants.length > 1
