@@ -1,0 +1,76 @@
+/**
+ * Versioned schema migrations, shared by PGlite and PostgreSQL. Each is applied once, in order,
+ * inside the transaction that records it in `schema_migrations`. `S` stands for the quoted
+ * schema name. Never edit an applied migration: add the next one.
+ */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly sql: (schema: string) => string
+}
+
+export const all: ReadonlyArray<Migration> = [
+  {
+    version: 1,
+    name: 'event log, outbox, inbox, idempotency, timers, snapshots',
+    sql: (S) => `
+CREATE TABLE ${S}.calls (
+  call_id     text PRIMARY KEY,
+  version     integer NOT NULL CHECK (version >= 0),
+  outbox_seq  integer NOT NULL DEFAULT 0,
+  deadline    bigint
+);
+CREATE INDEX calls_deadline ON ${S}.calls (deadline) WHERE deadline IS NOT NULL;
+
+CREATE TABLE ${S}.events (
+  call_id  text    NOT NULL,
+  version  integer NOT NULL CHECK (version >= 1),
+  type     text    NOT NULL,
+  at       bigint  NOT NULL,
+  payload  json    NOT NULL,
+  PRIMARY KEY (call_id, version)
+);
+
+CREATE TABLE ${S}.snapshots (
+  call_id  text PRIMARY KEY,
+  version  integer NOT NULL,
+  state    json NOT NULL
+);
+
+CREATE TABLE ${S}.outbox (
+  id           bigserial PRIMARY KEY,
+  call_id      text    NOT NULL,
+  seq          integer NOT NULL,
+  kind         text    NOT NULL,
+  payload      json    NOT NULL,
+  due_at       bigint  NOT NULL,
+  attempts     integer NOT NULL DEFAULT 0,
+  last_error   text,
+  lease_owner  text,
+  lease_until  bigint,
+  dead_reason  text,
+  UNIQUE (call_id, seq)
+);
+CREATE INDEX outbox_due ON ${S}.outbox (due_at, id) WHERE dead_reason IS NULL;
+
+CREATE TABLE ${S}.inbox (
+  id       text PRIMARY KEY,
+  call_id  text NOT NULL
+);
+
+CREATE TABLE ${S}.idempotency (
+  key           text   PRIMARY KEY,
+  request_hash  text   NOT NULL,
+  response      json   NOT NULL,
+  at            bigint NOT NULL
+);
+
+-- Raises a typed failure from inside a statement, so the whole statement rolls back.
+CREATE FUNCTION ${S}.store_fail(code text, msg text) RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = msg;
+END
+$$;
+`,
+  },
+]

@@ -1,0 +1,531 @@
+/**
+ * The SQL implementation of every port, shared by PGlite and PostgreSQL: the same statements
+ * run on both through a small `Driver`. Each write is one statement (so one transaction on
+ * either engine) except migrations. `S` is the quoted schema name.
+ */
+import { Effect, Option } from 'effect'
+import type { CallId } from './CallId.js'
+import {
+  isStoreError,
+  StoreClosedError,
+  StoreConflictError,
+  StoreDuplicateError,
+  StoreInputError,
+  StoreLeaseError,
+  StoreNotFoundError,
+  StoreUnavailableError,
+  type StoreError,
+} from './Errors.js'
+import type { EventStoreService, StoredEvent } from './EventStore.js'
+import type { IdempotencyService } from './Idempotency.js'
+import type { Json } from './Json.js'
+import * as Limits from './Limits.js'
+import * as Migrations from './Migrations.js'
+import type { DeadLetter, OutboxItem, OutboxService } from './Outbox.js'
+import type { StoreService } from './Store.js'
+import type { TimersService } from './Timers.js'
+
+export type Row = Record<string, unknown>
+
+/** What the SQL store needs from a database client. */
+export interface Driver {
+  /** One statement, in a transaction of its own. `name` lets a driver keep it prepared. */
+  readonly query: (
+    text: string,
+    params?: ReadonlyArray<unknown>,
+    name?: string,
+  ) => Promise<ReadonlyArray<Row>>
+  /** Runs `f` in one transaction on one connection; rolls back if it rejects. */
+  readonly transaction: <A>(f: (tx: Tx) => Promise<A>) => Promise<A>
+  /** Releases the database (a no-op for a client the store does not own). */
+  readonly close: () => Promise<void>
+}
+
+export interface Tx {
+  readonly query: (text: string, params?: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Row>>
+  /** Several statements without parameters. */
+  readonly exec: (text: string) => Promise<void>
+}
+
+export interface SqlOptions extends Limits.StoreOptions {
+  /** The schema that holds the tables; created if missing. Default `switchboard`. */
+  readonly schema?: string
+}
+
+const schemaName = /^[a-z_][a-z0-9_]{0,62}$/
+
+export const checkSchema = (schema: string | undefined): string => {
+  const s = schema ?? 'switchboard'
+  if (!schemaName.test(s))
+    throw new StoreInputError({
+      field: 'schema',
+      reason: 'must match [a-z_][a-z0-9_]* and be at most 63 characters',
+    })
+  return s
+}
+
+/** Applies the migrations not yet recorded, in one transaction, under an advisory lock. */
+export const migrate = (driver: Driver, schema: string): Promise<void> => {
+  const S = `"${schema}"`
+  return driver.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`switchboard-store:${schema}`])
+    await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${S};
+CREATE TABLE IF NOT EXISTS ${S}.schema_migrations (
+  version integer PRIMARY KEY,
+  name text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);`)
+    const done = new Set(
+      (await tx.query(`SELECT version FROM ${S}.schema_migrations`)).map((r) => Number(r.version)),
+    )
+    for (const m of Migrations.all) {
+      if (done.has(m.version)) continue
+      await tx.exec(m.sql(S))
+      await tx.query(`INSERT INTO ${S}.schema_migrations (version, name) VALUES ($1, $2)`, [
+        m.version,
+        m.name,
+      ])
+    }
+  })
+}
+
+const num = (u: unknown): number => (typeof u === 'number' ? u : Number(u))
+const opt = (u: unknown): number | undefined => (u === null || u === undefined ? undefined : num(u))
+/** Both drivers decode `json` columns already. */
+const json = (u: unknown): Json => u as Json
+const pgCode = (e: unknown): string | undefined =>
+  typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
+    ? (e as { code: string }).code
+    : undefined
+
+const toItem = (r: Row): OutboxItem => ({
+  id: String(r.id),
+  callId: r.call_id as CallId,
+  seq: num(r.seq),
+  kind: r.kind as string,
+  payload: json(r.payload),
+  dueAt: num(r.due_at),
+  attempts: num(r.attempts),
+  ...(r.last_error === null ? {} : { lastError: r.last_error as string }),
+  ...(r.lease_owner === null ? {} : { leaseOwner: r.lease_owner as string }),
+  ...(r.lease_until === null ? {} : { leaseUntil: opt(r.lease_until) as number }),
+})
+
+/** A short stable name for a prepared statement. */
+const statementName = (text: string): string => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return `sb_${(h >>> 0).toString(36)}_${text.length.toString(36)}`
+}
+
+/** Builds the ports on a migrated database. */
+export const open = (
+  driver: Driver,
+  schema: string,
+  options?: Limits.StoreOptions,
+): StoreService => {
+  const limits = Limits.resolve(options)
+  const S = `"${schema}"`
+  let closed = false
+  let closing: Promise<void> | undefined
+
+  const q = (text: string, params?: ReadonlyArray<unknown>) =>
+    driver.query(text, params, statementName(text))
+
+  const op = <A, E extends StoreError = never>(f: () => Promise<A>): Effect.Effect<A, E> =>
+    Effect.tryPromise({
+      try: async () => {
+        if (closed) throw new StoreClosedError()
+        return await f()
+      },
+      catch: (e) =>
+        isStoreError(e)
+          ? e
+          : closed
+            ? new StoreClosedError()
+            : new StoreUnavailableError({ cause: e }),
+    }) as Effect.Effect<A, E>
+
+  const bumpUpdate = `
+  UPDATE ${S}.calls SET version = $3, outbox_seq = outbox_seq + $4,
+    deadline = CASE WHEN $5::boolean THEN $6::bigint ELSE deadline END
+  WHERE call_id = $1 AND version = $2
+  RETURNING outbox_seq - $4 AS base`
+  const bumpInsert = `
+  INSERT INTO ${S}.calls AS c (call_id, version, outbox_seq, deadline)
+  VALUES ($1, $3, $4, CASE WHEN $5::boolean THEN $6::bigint END)
+  ON CONFLICT (call_id) DO UPDATE SET version = EXCLUDED.version,
+    outbox_seq = c.outbox_seq + EXCLUDED.outbox_seq,
+    deadline = CASE WHEN $5::boolean THEN $6::bigint ELSE c.deadline END
+  WHERE c.version = $2
+  RETURNING c.outbox_seq - $4 AS base`
+  const appendSql = (bump: string) => `
+WITH bump AS (${bump}),
+inb AS (
+  INSERT INTO ${S}.inbox (id, call_id)
+  SELECT x, $1 FROM json_array_elements_text($7::json) AS x
+  ON CONFLICT DO NOTHING RETURNING 1
+),
+ev AS (
+  INSERT INTO ${S}.events (call_id, version, type, at, payload)
+  SELECT $1, $2 + e.n, e.v->>'type', (e.v->>'at')::bigint, e.v->'payload'
+  FROM bump, json_array_elements($8::json) WITH ORDINALITY AS e(v, n)
+  RETURNING 1
+),
+ob AS (
+  INSERT INTO ${S}.outbox (call_id, seq, kind, payload, due_at)
+  SELECT $1, bump.base + e.n, e.v->>'kind', e.v->'payload', (e.v->>'dueAt')::bigint
+  FROM bump, json_array_elements($9::json) WITH ORDINALITY AS e(v, n)
+  RETURNING id, seq
+),
+sn AS (
+  INSERT INTO ${S}.snapshots (call_id, version, state)
+  SELECT $1, ($10::json->>'version')::integer, $10::json->'state' FROM bump WHERE $10::json IS NOT NULL
+  ON CONFLICT (call_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state
+  RETURNING 1
+),
+idem AS (
+  INSERT INTO ${S}.idempotency AS i (key, request_hash, response, at)
+  SELECT $11::json->>'key', $11::json->>'requestHash', $11::json->'response', ($11::json->>'at')::bigint
+  FROM bump WHERE $11::json IS NOT NULL
+  ON CONFLICT (key) DO UPDATE SET request_hash = EXCLUDED.request_hash,
+    response = EXCLUDED.response, at = EXCLUDED.at
+  WHERE i.at + $12::bigint <= EXCLUDED.at
+  RETURNING 1
+)
+SELECT CASE
+  WHEN (SELECT count(*) FROM inb) <> $13::integer THEN ${S}.store_fail('SB002', 'inbox id already recorded')
+  WHEN NOT EXISTS (SELECT 1 FROM bump) THEN ${S}.store_fail('SB001', 'version conflict')
+  WHEN $11::json IS NOT NULL AND NOT EXISTS (SELECT 1 FROM idem)
+    THEN ${S}.store_fail('SB003', 'idempotency key is live')
+  ELSE 0 END AS ok,
+  (SELECT count(*) FROM ev) AS written,
+  (SELECT json_agg(json_build_array(id::text, seq) ORDER BY seq) FROM ob) AS outbox`
+  const appendUpdate = appendSql(bumpUpdate)
+  const appendInsert = appendSql(bumpInsert)
+
+  const currentVersion = async (callId: string) => {
+    const rows = await q(`SELECT version FROM ${S}.calls WHERE call_id = $1`, [callId])
+    return rows[0] === undefined ? 0 : num(rows[0].version)
+  }
+
+  const events: EventStoreService = {
+    append: (request) =>
+      op(async () => {
+        const r = Limits.append(request, limits)
+        const eventsJson =
+          '[' +
+          r.events
+            .map((e) => `{"type":${JSON.stringify(e.type)},"at":${e.at},"payload":${e.payload}}`)
+            .join(',') +
+          ']'
+        const outboxJson =
+          '[' +
+          r.outbox
+            .map(
+              (o) => `{"kind":${JSON.stringify(o.kind)},"dueAt":${o.dueAt},"payload":${o.payload}}`,
+            )
+            .join(',') +
+          ']'
+        const snapshotJson =
+          r.snapshot === undefined
+            ? null
+            : `{"version":${r.snapshot.version},"state":${r.snapshot.state}}`
+        const idemJson =
+          r.idempotency === undefined
+            ? null
+            : `{"key":${JSON.stringify(r.idempotency.key)},"requestHash":${JSON.stringify(
+                r.idempotency.requestHash,
+              )},"response":${r.idempotency.response},"at":${r.idempotency.at}}`
+        const params = [
+          r.callId,
+          r.expectedVersion,
+          r.newVersion,
+          r.outbox.length,
+          r.timer !== undefined,
+          r.timer ?? null,
+          JSON.stringify(r.inboxIds),
+          eventsJson,
+          outboxJson,
+          snapshotJson,
+          idemJson,
+          limits.idempotencyWindowMs,
+          r.inboxIds.length,
+        ]
+        let rows: ReadonlyArray<Row>
+        try {
+          rows = await q(r.expectedVersion === 0 ? appendInsert : appendUpdate, params)
+        } catch (e) {
+          const code = pgCode(e)
+          if (code === 'SB002') {
+            const dups = await q(
+              `SELECT id FROM ${S}.inbox WHERE id IN (SELECT json_array_elements_text($1::json)) ORDER BY id COLLATE "C"`,
+              [JSON.stringify(r.inboxIds)],
+            )
+            throw new StoreDuplicateError({ what: 'inbox', ids: dups.map((d) => d.id as string) })
+          }
+          if (code === 'SB001' || code === '23505')
+            throw new StoreConflictError({
+              callId: r.callId,
+              expected: r.expectedVersion,
+              actual: await currentVersion(r.callId),
+            })
+          if (code === 'SB003')
+            throw new StoreDuplicateError({ what: 'idempotency', ids: [r.idempotency?.key ?? ''] })
+          throw e
+        }
+        const out = json(rows[0]?.outbox ?? null) as ReadonlyArray<[string, number]> | null
+        return {
+          version: r.newVersion,
+          outbox: (out ?? []).map(([id, seq]) => ({ id, seq: num(seq) })),
+        }
+      }),
+    read: (callId, options) =>
+      op(async () => {
+        Limits.id('callId', callId)
+        const from = Limits.count('fromVersion', options?.fromVersion ?? 1, 0)
+        const rows = await q(
+          `SELECT version, type, at, payload FROM ${S}.events WHERE call_id = $1 AND version >= $2 ORDER BY version`,
+          [callId, from],
+        )
+        return rows.map((row): StoredEvent => ({
+          callId,
+          version: num(row.version),
+          type: row.type as string,
+          at: num(row.at),
+          payload: json(row.payload),
+        }))
+      }),
+    version: (callId) => op(async () => currentVersion(Limits.id('callId', callId))),
+    listCalls: (options) =>
+      op(async () => {
+        const after = options?.after === undefined ? null : Limits.id('after', options.after)
+        const limit = options?.limit === undefined ? null : Limits.count('limit', options.limit, 0)
+        const rows = await q(
+          `SELECT call_id, version FROM ${S}.calls
+           WHERE version > 0 AND ($1::text IS NULL OR call_id > $1::text COLLATE "C")
+           ORDER BY call_id COLLATE "C" LIMIT $2::bigint`,
+          [after, limit],
+        )
+        return rows.map((row) => ({ callId: row.call_id as CallId, version: num(row.version) }))
+      }),
+    snapshot: (callId) =>
+      op(async () => {
+        Limits.id('callId', callId)
+        const rows = await q(`SELECT version, state FROM ${S}.snapshots WHERE call_id = $1`, [
+          callId,
+        ])
+        const row = rows[0]
+        return row === undefined
+          ? Option.none()
+          : Option.some({ version: num(row.version), state: json(row.state) })
+      }),
+  }
+
+  const leased = async (
+    text: string,
+    id: string,
+    owner: string,
+    params: ReadonlyArray<unknown>,
+  ) => {
+    Limits.id('id', id)
+    Limits.id('owner', owner)
+    if (!Limits.outboxId.test(id)) throw new StoreLeaseError({ id, owner })
+    const rows = await q(text, [id, owner, ...params])
+    if (rows.length === 0) throw new StoreLeaseError({ id, owner })
+  }
+
+  const outbox: OutboxService = {
+    claim: (request) =>
+      op(async () => {
+        const owner = Limits.id('owner', request.owner)
+        const limit = Limits.count('limit', request.limit, 0)
+        const leaseMs = Limits.count('leaseMs', request.leaseMs, 1)
+        const now = Limits.instant('now', request.now)
+        const kinds =
+          request.kinds === undefined
+            ? null
+            : JSON.stringify(
+                Limits.array<string>('kinds', request.kinds).map((k) => Limits.id('kinds', k)),
+              )
+        if (limit === 0) return []
+        const rows = await q(
+          `UPDATE ${S}.outbox o SET lease_owner = $1, lease_until = $2::bigint + $3::bigint
+           WHERE o.id IN (
+             SELECT c.id FROM ${S}.outbox c
+             WHERE c.dead_reason IS NULL AND c.due_at <= $2::bigint
+               AND (c.lease_until IS NULL OR c.lease_until <= $2::bigint)
+               AND ($5::json IS NULL OR c.kind IN (SELECT json_array_elements_text($5::json)))
+               AND NOT EXISTS (
+                 SELECT 1 FROM ${S}.outbox p
+                 WHERE p.call_id = c.call_id AND p.seq < c.seq AND p.dead_reason IS NULL)
+             ORDER BY c.due_at, c.id
+             LIMIT $4::bigint
+             FOR UPDATE SKIP LOCKED)
+           RETURNING o.*`,
+          [owner, now, leaseMs, limit, kinds],
+        )
+        return rows.map(toItem).sort((a, b) => a.dueAt - b.dueAt || num(a.id) - num(b.id))
+      }),
+    ack: (id, owner) =>
+      op(() =>
+        leased(
+          `DELETE FROM ${S}.outbox WHERE id = $1::bigint AND lease_owner = $2 AND dead_reason IS NULL RETURNING id`,
+          id,
+          owner,
+          [],
+        ),
+      ),
+    reschedule: (id, owner, next) =>
+      op(async () => {
+        const dueAt = Limits.instant('dueAt', next.dueAt)
+        const error = Limits.text('error', next.error)
+        await leased(
+          `UPDATE ${S}.outbox SET attempts = attempts + 1, last_error = $3, due_at = $4::bigint,
+             lease_owner = NULL, lease_until = NULL
+           WHERE id = $1::bigint AND lease_owner = $2 AND dead_reason IS NULL RETURNING id`,
+          id,
+          owner,
+          [error, dueAt],
+        )
+      }),
+    deadLetter: (id, owner, reason) =>
+      op(async () => {
+        const why = Limits.text('reason', reason)
+        await leased(
+          `UPDATE ${S}.outbox SET dead_reason = $3, lease_owner = NULL, lease_until = NULL
+           WHERE id = $1::bigint AND lease_owner = $2 AND dead_reason IS NULL RETURNING id`,
+          id,
+          owner,
+          [why],
+        )
+      }),
+    listDeadLetters: (options) =>
+      op(async () => {
+        const limit = Limits.count('limit', options?.limit ?? 100, 0)
+        const rows = await q(
+          `SELECT * FROM ${S}.outbox WHERE dead_reason IS NOT NULL ORDER BY id LIMIT $1::bigint`,
+          [limit],
+        )
+        return rows.map((r): DeadLetter => ({ ...toItem(r), reason: r.dead_reason as string }))
+      }),
+    redrive: (id, now) =>
+      op(async () => {
+        Limits.id('id', id)
+        const at = Limits.instant('now', now)
+        const rows = Limits.outboxId.test(id)
+          ? await q(
+              `UPDATE ${S}.outbox SET dead_reason = NULL, attempts = 0, last_error = NULL, due_at = $2::bigint,
+                 lease_owner = NULL, lease_until = NULL
+               WHERE id = $1::bigint AND dead_reason IS NOT NULL RETURNING id`,
+              [id, at],
+            )
+          : []
+        if (rows.length === 0) throw new StoreNotFoundError({ what: 'dead letter', id })
+      }),
+    pending: (options) =>
+      op(async () => {
+        const callId = options?.callId === undefined ? null : Limits.id('callId', options.callId)
+        const limit = options?.limit === undefined ? null : Limits.count('limit', options.limit, 0)
+        const rows = await q(
+          `SELECT * FROM ${S}.outbox WHERE dead_reason IS NULL AND ($1::text IS NULL OR call_id = $1::text)
+           ORDER BY id LIMIT $2::bigint`,
+          [callId, limit],
+        )
+        return rows.map(toItem)
+      }),
+  }
+
+  const idempotency: IdempotencyService = {
+    get: (key, now) =>
+      op(async () => {
+        Limits.id('key', key)
+        const at = Limits.instant('now', now)
+        const rows = await q(
+          `SELECT key, request_hash, response, at FROM ${S}.idempotency
+           WHERE key = $1 AND at + $2::bigint > $3::bigint`,
+          [key, limits.idempotencyWindowMs, at],
+        )
+        const row = rows[0]
+        return row === undefined
+          ? Option.none()
+          : Option.some({
+              key: row.key as string,
+              requestHash: row.request_hash as string,
+              response: json(row.response),
+              at: num(row.at),
+            })
+      }),
+    put: (record) =>
+      op(async () => {
+        const r = Limits.record(record, limits)
+        const rows = await q(
+          `INSERT INTO ${S}.idempotency AS i (key, request_hash, response, at)
+           VALUES ($1, $2, $3::json, $4::bigint)
+           ON CONFLICT (key) DO UPDATE SET request_hash = EXCLUDED.request_hash,
+             response = EXCLUDED.response, at = EXCLUDED.at
+           WHERE i.at + $5::bigint <= EXCLUDED.at
+           RETURNING 1`,
+          [r.key, r.requestHash, r.response, r.at, limits.idempotencyWindowMs],
+        )
+        if (rows.length > 0) return
+        const live = await q(`SELECT request_hash FROM ${S}.idempotency WHERE key = $1`, [r.key])
+        if (live[0]?.request_hash === r.requestHash) return
+        throw new StoreDuplicateError({ what: 'idempotency', ids: [r.key] })
+      }),
+    purge: (now) =>
+      op(async () => {
+        const at = Limits.instant('now', now)
+        const rows = await q(
+          `WITH d AS (DELETE FROM ${S}.idempotency WHERE at + $1::bigint <= $2::bigint RETURNING 1)
+           SELECT count(*) AS n FROM d`,
+          [limits.idempotencyWindowMs, at],
+        )
+        return num(rows[0]?.n ?? 0)
+      }),
+  }
+
+  const timerRows = (rows: ReadonlyArray<Row>) =>
+    rows.map((r) => ({ callId: r.call_id as CallId, deadline: num(r.deadline) }))
+  const timers: TimersService = {
+    due: (now) =>
+      op(async () =>
+        timerRows(
+          await q(
+            `SELECT call_id, deadline FROM ${S}.calls WHERE deadline <= $1::bigint
+             ORDER BY deadline, call_id COLLATE "C"`,
+            [Limits.instant('now', now)],
+          ),
+        ),
+      ),
+    all: () =>
+      op(async () =>
+        timerRows(
+          await q(
+            `SELECT call_id, deadline FROM ${S}.calls WHERE deadline IS NOT NULL
+             ORDER BY deadline, call_id COLLATE "C"`,
+          ),
+        ),
+      ),
+  }
+
+  return {
+    events,
+    outbox,
+    idempotency,
+    timers,
+    inbox: {
+      has: (id) =>
+        op(async () => {
+          Limits.id('id', id)
+          return (await q(`SELECT 1 AS one FROM ${S}.inbox WHERE id = $1`, [id])).length > 0
+        }),
+    },
+    close: () =>
+      Effect.promise(() => {
+        closed = true
+        closing ??= driver.close().catch(() => undefined)
+        return closing
+      }),
+  }
+}
