@@ -1,9 +1,11 @@
 /**
- * The id of a call as the store sees it. It is meant to be `CallConnectionId` from
- * `@switchboard/core`; until that package exports its root, the store accepts any string
- * (branded ids included) and hands back `CallId`s that callers re-brand at their boundary.
+ * The id of a call as the store sees it: the `CallConnectionId` of `@switchboard/core`. The store
+ * checks ids it is given (non-empty, at most 256 characters, no control characters) and hands
+ * back the ids it stored as `CallConnectionId`s.
  */
-export type CallId = string & { readonly __storeCallId?: never }
+import type { Ids } from '@switchboard/core'
+
+export type CallId = Ids.CallConnectionId
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const control = /[\u0000-\u001f\u007f-\u009f]/
