@@ -128,6 +128,8 @@ export const open = (
   const S = `"${schema}"`
   let closed = false
   let closing: Promise<void> | undefined
+  // Operations under way when `close` is called finish before the database is released.
+  const inFlight = new Set<Promise<unknown>>()
 
   const q = (text: string, params?: ReadonlyArray<unknown>) =>
     driver.query(text, params, statementName(text))
@@ -136,7 +138,13 @@ export const open = (
     Effect.tryPromise({
       try: async () => {
         if (closed) throw new StoreClosedError()
-        return await f()
+        const p = f()
+        inFlight.add(p)
+        try {
+          return await p
+        } finally {
+          inFlight.delete(p)
+        }
       },
       catch: (e) =>
         isStoreError(e)
@@ -524,7 +532,9 @@ SELECT CASE
     close: () =>
       Effect.promise(() => {
         closed = true
-        closing ??= driver.close().catch(() => undefined)
+        closing ??= Promise.allSettled([...inFlight])
+          .then(() => driver.close())
+          .catch(() => undefined)
         return closing
       }),
   }
