@@ -21,12 +21,14 @@ const raceClose = async (s: StoreService) => {
       return Effect.runPromise(
         Effect.match(
           i % 2 === 0
-            ? s.events.append({
-                callId,
-                expectedVersion: 0,
-                events: [{ type: 'E', at: 0, payload: i }],
-              })
-            : s.events.read(callId),
+            ? Effect.asVoid(
+                s.events.append({
+                  callId,
+                  expectedVersion: 0,
+                  events: [{ type: 'E', at: 0, payload: i }],
+                }),
+              )
+            : Effect.asVoid(s.events.read(callId)),
           { onFailure: (e) => e._tag as string, onSuccess: () => 'ok' },
         ),
       )
