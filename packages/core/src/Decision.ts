@@ -9,9 +9,22 @@ import { earliest } from './Deadline.js'
 export interface Decision {
   readonly events: ReadonlyArray<Event>
   readonly instructions: ReadonlyArray<Instruction>
+  /**
+   * The state after the decision: always equal to folding `events` into the state decided on, so a
+   * shell that keeps the state in memory need not fold the events a second time.
+   */
+  readonly state?: State
 }
 
 export const empty: Decision = { events: [], instructions: [] }
+
+/** The state after a decision taken on `before`. */
+export const after = (before: State, decision: Decision): State => {
+  if (decision.state !== undefined) return decision.state
+  let state = before
+  for (const event of decision.events) state = evolve(state, event)
+  return state
+}
 
 /**
  * A decision being built. Every event emitted is folded at once with `evolve`, so the logic that
@@ -61,6 +74,6 @@ export class Draft {
       if (after !== null && after !== earliest(this.before))
         this.instructions.push({ _tag: 'ArmTimer', at: after })
     }
-    return { events: this.events, instructions: this.instructions }
+    return { events: this.events, instructions: this.instructions, state: this.state }
   }
 }

@@ -5,8 +5,8 @@ import * as Identifier from './Identifier.js'
 import type { Instant } from './Instant.js'
 import type { Operation } from './Operation.js'
 import * as Op from './Operation.js'
-import type { Invitation, Session, State } from './State.js'
-import { initial, off } from './State.js'
+import type { Invitation, Patch, Session, State } from './State.js'
+import { initial, lastPressId, off, updateCounted } from './State.js'
 import * as Timing from './Timing.js'
 
 /**
@@ -16,9 +16,13 @@ import * as Timing from './Timing.js'
  * `observe` and `expire` worked on.
  */
 export const evolve = (state: State, event: Event): State => {
-  const next = apply(state, event)
-  const callbacks = isCallback(event) ? next.callbacks + 1 : next.callbacks
-  return { ...next, callbacks, version: state.version + 1 }
+  const patch = apply(state, event)
+  return updateCounted(
+    state,
+    patch,
+    isCallback(event) ? state.callbacks + 1 : state.callbacks,
+    state.version + 1,
+  )
 }
 
 /** `events.reduce(evolve, initial)`. */
@@ -38,13 +42,15 @@ const opNumber = (id: OperationId): number => {
 const bump = (state: State, id: OperationId): number =>
   Math.max(state.nextOperation, opNumber(id) + 1)
 
-const mapOperation = (state: State, id: OperationId, f: (op: Operation) => Operation): State => {
-  if (state.sub !== null && state.sub.id === id) return { ...state, sub: f(state.sub) }
+const unchanged: Patch = {}
+
+const mapOperation = (state: State, id: OperationId, f: (op: Operation) => Operation): Patch => {
+  if (state.sub !== null && state.sub.id === id) return { sub: f(state.sub) }
   const index = state.main.findIndex((op) => op.id === id)
-  if (index < 0) return state
+  if (index < 0) return unchanged
   const main = state.main.slice()
   main[index] = f(main[index] as Operation)
-  return { ...state, main }
+  return { main }
 }
 
 type Family = 'play' | 'recognize' | 'dtmf'
@@ -57,7 +63,7 @@ const familyOf = (op: Operation): Family =>
  * events ingested from ACS do not, so they match by operation context, then by the first running
  * operation of the same family.
  */
-const removeTerminal = (state: State, event: CallbackEvent, family: Family): State => {
+const removeTerminal = (state: State, event: CallbackEvent, family: Family): Patch => {
   const all = state.sub === null ? state.main : [...state.main, state.sub]
   const byId = 'operationId' in event && event.operationId !== undefined ? event.operationId : null
   let victim: Operation | undefined
@@ -69,10 +75,10 @@ const removeTerminal = (state: State, event: CallbackEvent, family: Family): Sta
         ? all.find((op) => familyOf(op) === family && op.operationContext === context)
         : undefined) ?? all.find((op) => familyOf(op) === family && op.phase !== 'queued')
   }
-  if (victim === undefined) return state
+  if (victim === undefined) return unchanged
   const id = victim.id
-  if (state.sub !== null && state.sub.id === id) return { ...state, sub: null }
-  return { ...state, main: state.main.filter((op) => op.id !== id) }
+  if (state.sub !== null && state.sub.id === id) return { sub: null }
+  return { main: state.main.filter((op) => op.id !== id) }
 }
 
 const withoutInvitation = (
@@ -85,7 +91,7 @@ const activate = (session: Session, id: OperationId | undefined, callbackUri: st
     ? { _tag: 'Active', id: id ?? ('op-0' as OperationId), callbackUri }
     : { ...session, _tag: 'Active' }
 
-const apply = (state: State, event: Event): State => {
+const apply = (state: State, event: Event): Patch => {
   switch (event._tag) {
     // ------------------------------------------------------------ bookkeeping
     case 'CallCreated': {
@@ -120,11 +126,10 @@ const apply = (state: State, event: Event): State => {
           ? { operationContext: event.operationContext }
           : {}),
       }))
-      return { ...state, status: 'connecting', call, invitations }
+      return { status: 'connecting', call, invitations }
     }
     case 'InvitationSent':
       return {
-        ...state,
         invitations: [
           ...state.invitations,
           {
@@ -142,7 +147,6 @@ const apply = (state: State, event: Event): State => {
     case 'InvitationEnded': {
       const r = raw(event.participant)
       return {
-        ...state,
         invitations: withoutInvitation(
           state.invitations,
           (i) => i.purpose !== 'addParticipant' && raw(i.participant) === r,
@@ -153,8 +157,8 @@ const apply = (state: State, event: Event): State => {
       const op = event.operation
       const nextOperation = bump(state, op.id)
       return Op.lane(op.kind) === 'main'
-        ? { ...state, main: [...state.main, op], nextOperation }
-        : { ...state, sub: op, nextOperation }
+        ? { main: [...state.main, op], nextOperation }
+        : { sub: op, nextOperation }
     }
     case 'OperationStarted':
       return mapOperation(state, event.operationId, (op) => Op.begin(op, event.at))
@@ -176,10 +180,13 @@ const apply = (state: State, event: Event): State => {
       )
     case 'ToneObserved': {
       const r = raw(event.participant)
-      const last = state.lastPressId[r] ?? 0
-      return event.pressId > last
-        ? { ...state, lastPressId: { ...state.lastPressId, [r]: event.pressId } }
-        : state
+      if (event.pressId <= lastPressId(state, r)) return unchanged
+      return {
+        presses: [
+          ...state.presses.filter((m) => m.participant !== r),
+          { participant: r, pressId: event.pressId },
+        ],
+      }
     }
     case 'RecognizeToneCollected':
       return mapOperation(state, event.operationId, (op) =>
@@ -194,7 +201,6 @@ const apply = (state: State, event: Event): State => {
       )
     case 'ContinuousDtmfRecognitionStarted':
       return {
-        ...state,
         nextOperation: bump(state, event.operationId),
         continuous: [
           ...state.continuous,
@@ -212,7 +218,6 @@ const apply = (state: State, event: Event): State => {
     case 'HoldStarted': {
       const r = raw(event.participant)
       return {
-        ...state,
         holds: [
           ...state.holds.filter((h) => raw(h.participant) !== r),
           {
@@ -229,11 +234,10 @@ const apply = (state: State, event: Event): State => {
     }
     case 'HoldEnded': {
       const r = raw(event.participant)
-      return { ...state, holds: state.holds.filter((h) => raw(h.participant) !== r) }
+      return { holds: state.holds.filter((h) => raw(h.participant) !== r) }
     }
     case 'MediaStreamingRequested':
       return {
-        ...state,
         nextOperation: bump(state, event.operationId),
         streaming: {
           _tag: 'Starting',
@@ -246,7 +250,6 @@ const apply = (state: State, event: Event): State => {
       }
     case 'TranscriptionRequested':
       return {
-        ...state,
         nextOperation: bump(state, event.operationId),
         transcriptionLocale: event.locale,
         transcription: {
@@ -260,7 +263,6 @@ const apply = (state: State, event: Event): State => {
       }
     case 'TransferRequested':
       return {
-        ...state,
         status: 'transferring',
         nextOperation: bump(state, event.operationId),
         transfer: {
@@ -277,7 +279,6 @@ const apply = (state: State, event: Event): State => {
     // ------------------------------------------------------------ callback events
     case 'CallConnected':
       return {
-        ...state,
         status:
           state.status === 'connecting' || state.status === 'none' ? 'connected' : state.status,
         invitations: withoutInvitation(state.invitations, (i) => i.purpose === 'answer'),
@@ -286,7 +287,6 @@ const apply = (state: State, event: Event): State => {
     case 'CreateCallFailed':
     case 'AnswerFailed':
       return {
-        ...state,
         status: 'disconnected',
         invitations: [],
         main: [],
@@ -298,17 +298,15 @@ const apply = (state: State, event: Event): State => {
         transfer: null,
       }
     case 'CallTransferAccepted':
-      return { ...state, transfer: null }
+      return { transfer: null }
     case 'CallTransferFailed':
       return {
-        ...state,
         transfer: null,
         status: state.status === 'transferring' ? 'connected' : state.status,
       }
     case 'ParticipantsUpdated': {
       const present = new Set(event.participants.map((p) => raw(p.identifier)))
       return {
-        ...state,
         participants: event.participants,
         participantsSequence: Math.max(state.participantsSequence, event.sequenceNumber),
         invitations: withoutInvitation(
@@ -323,7 +321,6 @@ const apply = (state: State, event: Event): State => {
     case 'AddParticipantFailed': {
       const r = raw(event.participant)
       return {
-        ...state,
         invitations: withoutInvitation(
           state.invitations,
           (i) =>
@@ -336,7 +333,6 @@ const apply = (state: State, event: Event): State => {
     }
     case 'CancelAddParticipantSucceeded':
       return {
-        ...state,
         invitations: withoutInvitation(
           state.invitations,
           (i) => i.purpose === 'addParticipant' && i.invitationId === event.invitationId,
@@ -346,10 +342,10 @@ const apply = (state: State, event: Event): State => {
     case 'RemoveParticipantFailed':
     case 'CancelAddParticipantFailed':
     case 'ContinuousDtmfRecognitionToneFailed':
-      return state
+      return unchanged
     case 'PlayStarted':
       return event.operationId === undefined
-        ? state
+        ? unchanged
         : mapOperation(state, event.operationId, (op) => ({
             ...op,
             phase: 'playing',
@@ -374,34 +370,30 @@ const apply = (state: State, event: Event): State => {
           : state.continuous.length === 1
             ? 0
             : -1
-      if (index < 0) return state
+      if (index < 0) return unchanged
       const continuous = state.continuous.slice()
       const current = continuous[index]!
       continuous[index] = {
         ...current,
         nextSequenceId: Math.max(current.nextSequenceId, event.sequenceId + 1),
       }
-      return { ...state, continuous }
+      return { continuous }
     }
     case 'ContinuousDtmfRecognitionStopped': {
       const who = event.participant
       if (who !== undefined)
-        return {
-          ...state,
-          continuous: state.continuous.filter((c) => raw(c.participant) !== raw(who)),
-        }
+        return { continuous: state.continuous.filter((c) => raw(c.participant) !== raw(who)) }
       const byContext = state.continuous.find(
         (c) =>
           event.operationContext !== undefined && c.operationContext === event.operationContext,
       )
       if (byContext !== undefined)
-        return { ...state, continuous: state.continuous.filter((c) => c !== byContext) }
-      return state.continuous.length === 1 ? { ...state, continuous: [] } : state
+        return { continuous: state.continuous.filter((c) => c !== byContext) }
+      return state.continuous.length === 1 ? { continuous: [] } : unchanged
     }
     case 'HoldFailed': {
       const who = event.participant
       return {
-        ...state,
         holds: state.holds.map((h) =>
           who === undefined || raw(h.participant) === raw(who) ? { ...h, musicFailed: true } : h,
         ),
@@ -409,15 +401,13 @@ const apply = (state: State, event: Event): State => {
     }
     case 'MediaStreamingStarted':
       return {
-        ...state,
         streaming: activate(state.streaming, event.operationId, state.call?.callbackUri ?? ''),
       }
     case 'MediaStreamingStopped':
     case 'MediaStreamingFailed':
-      return { ...state, streaming: off }
+      return { streaming: off }
     case 'TranscriptionStarted':
       return {
-        ...state,
         transcription: activate(
           state.transcription,
           event.operationId,
@@ -425,11 +415,11 @@ const apply = (state: State, event: Event): State => {
         ),
       }
     case 'TranscriptionUpdated':
-      return event.locale !== undefined ? { ...state, transcriptionLocale: event.locale } : state
+      return event.locale !== undefined ? { transcriptionLocale: event.locale } : unchanged
     case 'TranscriptionStopped':
     case 'TranscriptionFailed':
-      return { ...state, transcription: off }
+      return { transcription: off }
   }
   // Not reachable for well-typed events; keeps evolve total for data from the outside.
-  return state
+  return unchanged
 }

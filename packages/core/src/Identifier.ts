@@ -97,8 +97,20 @@ export const parse = (raw: string): Identifier => {
 
 const cloudPrefix = (cloud: TeamsCloud): string => (cloud === 'public' ? 'orgid' : cloud)
 
+const rawIds = new WeakMap<Identifier, RawId>()
+
 /** Formats the raw id of an identifier. `parse(rawId(x))` gives back `x` for well-formed identifiers. */
 export const rawId = (identifier: Identifier): RawId => {
+  if (typeof identifier !== 'object' || identifier === null) return String(identifier) as RawId
+  let r = rawIds.get(identifier)
+  if (r === undefined) {
+    r = formatRawId(identifier)
+    rawIds.set(identifier, r)
+  }
+  return r
+}
+
+const formatRawId = (identifier: Identifier): RawId => {
   switch (identifier._tag) {
     case 'CommunicationUser':
       return identifier.id as RawId

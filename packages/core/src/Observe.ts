@@ -270,7 +270,7 @@ const feedTone = (d: Draft, at: Instant, op: Operation, tone: Tone): void => {
 const tonePressed = (d: Draft, at: Instant, signal: Signal.TonePressed): void => {
   const r = raw(signal.participant)
   if (State.findParticipant(d.state, r) === null) return
-  if (!Number.isSafeInteger(signal.pressId) || signal.pressId <= (d.state.lastPressId[r] ?? 0))
+  if (!Number.isSafeInteger(signal.pressId) || signal.pressId <= State.lastPressId(d.state, r))
     return
   const continuous = State.findContinuous(d.state, r)
   const recognizer = recognizerFor(d.state, r)

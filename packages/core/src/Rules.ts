@@ -130,13 +130,22 @@ export const notes: { readonly [K in RequestedKind]?: string } = {
   UpdateTranscription: 'As start; refused when transcription is not running (400/8585).',
 }
 
-const allowedIndex: ReadonlyMap<string, boolean> = new Map(
-  table.map((c) => [`${c.existing}|${c.requested}`, c.allowed] as const),
-)
+const allowedIndex: { readonly [E in ExistingKind]: { readonly [R in RequestedKind]: boolean } } =
+  Object.fromEntries(
+    existingKinds.map((e) => [
+      e,
+      Object.fromEntries(
+        requestedKinds.map((r) => [
+          r,
+          table.find((c) => c.existing === e && c.requested === r)?.allowed ?? true,
+        ]),
+      ),
+    ]),
+  ) as never
 
 /** The table's answer for one cell. */
 export const allows = (existing: ExistingKind, requested: RequestedKind): boolean =>
-  allowedIndex.get(`${existing}|${requested}`) ?? true
+  allowedIndex[existing]?.[requested] ?? true
 
 export type Verdict =
   | { readonly _tag: 'Run' }
