@@ -1,0 +1,2 @@
+/** @switchboard/server: the composition root and the `switchboard` CLI. */
+export * as Cli from './Cli.js'
