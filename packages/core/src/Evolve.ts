@@ -16,11 +16,19 @@ import * as Timing from './Timing.js'
  * `observe` and `expire` worked on.
  */
 export const evolve = (state: State, event: Event): State => {
-  const patch = apply(state, event)
+  let patch: Patch
+  let callback = false
+  try {
+    callback = isCallback(event)
+    patch = apply(state, event)
+  } catch {
+    // an event with missing or malformed fields (ingested, corrupted) changes only the counters
+    patch = unchanged
+  }
   return updateCounted(
     state,
     patch,
-    isCallback(event) ? state.callbacks + 1 : state.callbacks,
+    callback ? state.callbacks + 1 : state.callbacks,
     state.version + 1,
   )
 }
