@@ -1,0 +1,660 @@
+/**
+ * A streaming DTMF receiver built on the Goertzel algorithm, following the receiver rules of
+ * ITU-T Q.24: frequency tolerance, twist, minimum tone length, pause recognition and
+ * protection against talk-off (speech or music mistaken for digits).
+ *
+ * How it works (all at 8 kHz; other rates are resampled on the way in):
+ * - The signal is cut into 4 ms blocks (32 samples). For each block, Goertzel filters give the
+ *   complex DFT value at the 8 DTMF frequencies, and the block's energy is summed.
+ * - Every 4 ms, the last four blocks are combined (with the right phase rotations) into the
+ *   exact DFT of a 16 ms window: a sliding 16 ms analysis with a 4 ms hop for the cost of a
+ *   single pass of Goertzel filters.
+ * - The phase advance of each bin from one window to the next measures the tone's frequency
+ *   (to within a few Hz); the amplitude is corrected for the window's response at that offset,
+ *   so level and twist are measured exactly anywhere within the tolerance.
+ * - A window is a "hit" for a key when: the strongest row and column tones each stand
+ *   `MIN_RELATIVE_PEAK_DB` above the other tones of their group; each is at least
+ *   `MIN_TONE_LEVEL_DBFS`; the twist is within limits; the two tones carry at least
+ *   `MIN_ENERGY_RATIO` of the window's energy; and neither tone has a second harmonic above
+ *   `MAX_SECOND_HARMONIC_DB` (pure tones have none, voices and instruments do).
+ * - Consecutive hits of one key make a run; `RELEASE_HOPS` windows in a row without that key
+ *   (about 28 ms) end it, so short dropouts inside one press are bridged and a 40 ms pause
+ *   always separates two presses. The run's start and end are then placed to about 1 ms by
+ *   looking at how much of the tone each 4 ms block holds.
+ * - A run becomes a detection when it lasted at least `MIN_TONE_MS` (tones of 40 ms are
+ *   accepted, tones of 30 ms or less are not) and its average frequency is within
+ *   `MAX_FREQUENCY_DEVIATION` of nominal on both tones (accept 1.5%, reject 3.5%).
+ *
+ * Detections are reported when the key is released (the run ends), once per press.
+ */
+import * as Dtmf from './Dtmf.js'
+import * as Goertzel from './Goertzel.js'
+import * as Level from './Level.js'
+import * as Resampler from './Resampler.js'
+
+/** The rate the detector works at; other input rates are resampled to it. */
+export const SAMPLE_RATE = 8000
+/** Block (and hop) length: 4 ms. */
+export const BLOCK_SAMPLES = 32
+/** Blocks per analysis window. */
+export const WINDOW_BLOCKS = 4
+/** Analysis window: 16 ms (62.5 Hz bins). */
+export const WINDOW_SAMPLES = BLOCK_SAMPLES * WINDOW_BLOCKS
+
+/** Lowest accepted level of each tone (0 dBFS = full-scale sine). */
+export const MIN_TONE_LEVEL_DBFS = -40
+/** Largest accepted normal twist (column louder than row), in dB. */
+export const MAX_NORMAL_TWIST_DB = 10
+/** Largest accepted reverse twist (row louder than column), in dB. */
+export const MAX_REVERSE_TWIST_DB = 10
+/**
+ * Extra twist allowed in a single 16 ms window, in dB, as noise makes one window's estimate
+ * wander; the press as a whole (its mean levels) must meet the twist limits exactly.
+ */
+export const WINDOW_TWIST_MARGIN_DB = 3
+/** Each tone must exceed every other tone of its group by this much, in dB. */
+export const MIN_RELATIVE_PEAK_DB = 8
+/** The two tones must carry at least this fraction of the window's energy. */
+export const MIN_ENERGY_RATIO = 0.7
+/** Second harmonic of either tone must stay this far below the tone, in dB (negative). */
+export const MAX_SECOND_HARMONIC_DB = -10
+/**
+ * Guard frequencies, away from every DTMF tone: below the row group, between the groups and
+ * above the column group. Voiced speech and instruments have harmonics there; DTMF does not.
+ */
+export const GUARD_HZ: ReadonlyArray<number> = [540, 610, 1010, 1075, 1140, 1760, 1850]
+/** Every guard frequency must stay this far below the weaker tone, in dB (negative). */
+export const MAX_GUARD_DB = -8
+/** Largest accepted deviation of either tone's average frequency from nominal (2.5%). */
+export const MAX_FREQUENCY_DEVIATION = 0.02
+/** Shortest accepted tone, in ms: 40 ms is accepted, 30 ms is rejected. */
+export const MIN_TONE_MS = 35
+/**
+ * Largest accepted drift of either tone's frequency during a press, in Hz per second: the
+ * mean frequency of the second half of the press minus that of the first half, over the time
+ * between them (first 256 ms of a press). Generators hold their frequencies; voices glide.
+ */
+export const MAX_FREQUENCY_DRIFT_HZ_PER_S = 600
+/** Windows without the key, in a row, that end a press (7 × 4 ms). */
+export const RELEASE_HOPS = 7
+/** Fewest hit windows a press needs. */
+export const MIN_HITS = 5
+/**
+ * Fraction of the windows from a press's first hit to its last that must be hits. A held
+ * tone hits every window even in noise; speech that resembles a tone only flickers.
+ */
+export const MIN_HIT_DENSITY = 0.75
+/** Lowest and highest input sample rates. */
+export const MIN_SAMPLE_RATE = 8000
+export const MAX_SAMPLE_RATE = 48000
+
+export interface Detection {
+  readonly key: Dtmf.Key
+  /** Start of the tone, in ms from the start of the stream. */
+  readonly startMs: number
+  /** End of the tone, in ms from the start of the stream. */
+  readonly endMs: number
+  /** Mean level of the two tones in dBFS (0 dBFS = full-scale sine). */
+  readonly levelDbfs: number
+  /** Column level minus row level, in dB. */
+  readonly twistDb: number
+}
+
+export interface Detector {
+  readonly sampleRate: number
+  /** Feeds the next block of samples (any length); returns the presses it completed. */
+  push(samples: Float32Array): ReadonlyArray<Detection>
+  /** Ends the stream: returns the press still in progress, if it qualifies. */
+  flush(): ReadonlyArray<Detection>
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const FREQS: ReadonlyArray<number> = [...Dtmf.ROW_HZ, ...Dtmf.COLUMN_HZ]
+const NF = 8
+const H = BLOCK_SAMPLES
+const L = WINDOW_SAMPLES
+const HISTORY = 16 // blocks of magnitude history kept for edge placement
+const TRACK = 64 // hops of frequency track kept per press
+const EDGE_PRESENCE = 0.4
+const NONE: ReadonlyArray<Detection> = Object.freeze([])
+
+const MIN_AMPLITUDE = Level.sineAmplitude(MIN_TONE_LEVEL_DBFS)
+const MAX_NORMAL_RATIO = Level.sineAmplitude(MAX_NORMAL_TWIST_DB + WINDOW_TWIST_MARGIN_DB)
+const MAX_REVERSE_RATIO = Level.sineAmplitude(MAX_REVERSE_TWIST_DB + WINDOW_TWIST_MARGIN_DB)
+const PEAK_POWER_RATIO = Math.pow(10, MIN_RELATIVE_PEAK_DB / 10)
+const HARMONIC_RATIO = Level.sineAmplitude(MAX_SECOND_HARMONIC_DB)
+const GUARD_RATIO = Level.sineAmplitude(MAX_GUARD_DB)
+const guardCoef = GUARD_HZ.map((hz) => Goertzel.coefficient(hz, SAMPLE_RATE))
+/** Offsets beyond this are not compensated (they are rejected anyway). */
+const MAX_COMPENSATED = MAX_FREQUENCY_DEVIATION
+const HZ_PER_RADIAN = SAMPLE_RATE / (2 * Math.PI * H)
+
+const coef = new Float64Array(NF)
+/** e^{-jω(H-1)}: turns the Goertzel output into the block's DFT value. */
+const outRe = new Float64Array(NF)
+const outIm = new Float64Array(NF)
+const cosW = new Float64Array(NF)
+const sinW = new Float64Array(NF)
+/** e^{-jωHi} for i = 0..3: aligns block i of a window to the window's start. */
+const rotRe = new Float64Array(NF * WINDOW_BLOCKS)
+const rotIm = new Float64Array(NF * WINDOW_BLOCKS)
+const harmonicCoef = new Float64Array(NF)
+for (let f = 0; f < NF; f++) {
+  const w = (2 * Math.PI * FREQS[f]!) / SAMPLE_RATE
+  coef[f] = 2 * Math.cos(w)
+  cosW[f] = Math.cos(w)
+  sinW[f] = Math.sin(w)
+  outRe[f] = Math.cos(-w * (H - 1))
+  outIm[f] = Math.sin(-w * (H - 1))
+  for (let i = 0; i < WINDOW_BLOCKS; i++) {
+    rotRe[f * WINDOW_BLOCKS + i] = Math.cos(-w * H * i)
+    rotIm[f * WINDOW_BLOCKS + i] = Math.sin(-w * H * i)
+  }
+  harmonicCoef[f] = Goertzel.coefficient(2 * FREQS[f]!, SAMPLE_RATE)
+}
+
+interface Run {
+  key: Dtmf.Key
+  row: number
+  col: number
+  firstHop: number
+  lastHop: number
+  hits: number
+  misses: number
+  /** Squared amplitudes of the first hit, and sums over the inner hits (not first, not last). */
+  firstRow2: number
+  firstCol2: number
+  sumRow2: number
+  sumCol2: number
+  counted: number
+  pendingRow2: number
+  pendingCol2: number
+  /** Sums of window-to-window phase products, for the average frequency. */
+  zrRe: number
+  zrIm: number
+  zcRe: number
+  zcIm: number
+  /** Start, in samples at 8 kHz, once placed. */
+  start: number
+}
+
+class Engine {
+  readonly sampleRate: number
+  readonly #resampler: Resampler.Resampler | undefined
+  /** The current window's samples: block b lives at [(b % 4)·H, (b % 4 + 1)·H). */
+  readonly #window = new Float32Array(L)
+  #fill = 0
+  /** Index of the block being filled. */
+  #block = 0
+  readonly #xRe = new Float64Array(NF * WINDOW_BLOCKS)
+  readonly #xIm = new Float64Array(NF * WINDOW_BLOCKS)
+  readonly #energy = new Float64Array(WINDOW_BLOCKS)
+  readonly #mag = new Float64Array(NF * HISTORY)
+  readonly #wRe = new Float64Array(NF)
+  readonly #wIm = new Float64Array(NF)
+  readonly #pRe = new Float64Array(NF)
+  readonly #pIm = new Float64Array(NF)
+  /** The window before the previous one. */
+  readonly #qRe = new Float64Array(NF)
+  readonly #qIm = new Float64Array(NF)
+  #havePrev = false
+  #havePrev2 = false
+  /**
+   * Frequency offsets (Hz) of the current run's two tones measured over 8 ms (two hops),
+   * which halves the error of the one-hop estimate; entry i is hop first+2+i.
+   */
+  readonly #trackRow = new Float64Array(TRACK)
+  readonly #trackCol = new Float64Array(TRACK)
+  #run: Run | undefined = undefined
+  #out: Detection[] = []
+  #done = false
+
+  constructor(sampleRate: number) {
+    if (!(sampleRate >= MIN_SAMPLE_RATE && sampleRate <= MAX_SAMPLE_RATE))
+      throw new RangeError(
+        `sample rate must be within ${MIN_SAMPLE_RATE}..${MAX_SAMPLE_RATE} Hz, got ${sampleRate}`,
+      )
+    this.sampleRate = sampleRate
+    this.#resampler =
+      sampleRate === SAMPLE_RATE ? undefined : Resampler.create(sampleRate, SAMPLE_RATE)
+  }
+
+  push(samples: Float32Array): ReadonlyArray<Detection> {
+    if (this.#done) throw new Error('detector already flushed')
+    this.#feed(this.#resampler ? this.#resampler.process(samples) : samples)
+    return this.#take()
+  }
+
+  flush(): ReadonlyArray<Detection> {
+    if (this.#done) return NONE
+    if (this.#resampler) this.#feed(this.#resampler.flush())
+    this.#done = true
+    // Zeros: complete the current block and give a press in progress time to end.
+    const pad = (H - this.#fill) % H
+    this.#feed(new Float32Array(pad + H * (RELEASE_HOPS + WINDOW_BLOCKS)))
+    if (this.#run) this.#close(this.#run, this.#block - 1)
+    return this.#take()
+  }
+
+  #take(): ReadonlyArray<Detection> {
+    if (this.#out.length === 0) return NONE
+    const out = this.#out
+    this.#out = []
+    return out
+  }
+
+  #feed(x: Float32Array): void {
+    const win = this.#window
+    let i = 0
+    while (i < x.length) {
+      const slot = (this.#block & 3) * H
+      const take = Math.min(H - this.#fill, x.length - i)
+      win.set(x.subarray(i, i + take), slot + this.#fill)
+      this.#fill += take
+      i += take
+      if (this.#fill === H) {
+        this.#fill = 0
+        this.#endBlock(slot)
+        this.#block++
+      }
+    }
+  }
+
+  #endBlock(slot: number): void {
+    const win = this.#window
+    const b = this.#block
+    const ring = b & 3
+    let e = 0
+    for (let n = slot; n < slot + H; n++) e += win[n]! * win[n]!
+    this.#energy[ring] = e
+    const hist = (b % HISTORY) * NF
+    for (let f = 0; f < NF; f++) {
+      const c = coef[f]!
+      let s1 = 0
+      let s2 = 0
+      for (let n = slot; n < slot + H; n++) {
+        const s0 = win[n]! + c * s1 - s2
+        s2 = s1
+        s1 = s0
+      }
+      const yr = s1 - cosW[f]! * s2
+      const yi = sinW[f]! * s2
+      const re = yr * outRe[f]! - yi * outIm[f]!
+      const im = yr * outIm[f]! + yi * outRe[f]!
+      this.#xRe[f * WINDOW_BLOCKS + ring] = re
+      this.#xIm[f * WINDOW_BLOCKS + ring] = im
+      this.#mag[hist + f] = Math.sqrt(re * re + im * im)
+    }
+    if (b >= WINDOW_BLOCKS - 1) this.#analyse(b)
+  }
+
+  /** Analyses the window made of blocks b-3..b. */
+  #analyse(b: number): void {
+    const wRe = this.#wRe
+    const wIm = this.#wIm
+    const first = (b + 1) & 3 // ring slot of block b-3
+    let energy = 0
+    for (let i = 0; i < WINDOW_BLOCKS; i++) energy += this.#energy[i]!
+    for (let f = 0; f < NF; f++) {
+      let re = 0
+      let im = 0
+      for (let i = 0; i < WINDOW_BLOCKS; i++) {
+        const k = f * WINDOW_BLOCKS + ((first + i) & 3)
+        const r = f * WINDOW_BLOCKS + i
+        re += this.#xRe[k]! * rotRe[r]! - this.#xIm[k]! * rotIm[r]!
+        im += this.#xRe[k]! * rotIm[r]! + this.#xIm[k]! * rotRe[r]!
+      }
+      wRe[f] = re
+      wIm[f] = im
+    }
+    const hit = energy > 0 ? this.#judge(b, energy, first) : false
+    if (!hit) this.#miss(b)
+    const run = this.#run
+    const i = run ? b - run.firstHop - 2 : -1
+    if (run && i >= 0 && i < TRACK && this.#havePrev2) {
+      this.#trackRow[i] = this.#lag2Offset(run.row)
+      this.#trackCol[i] = this.#lag2Offset(4 + run.col)
+    }
+    this.#qRe.set(this.#pRe)
+    this.#qIm.set(this.#pIm)
+    this.#havePrev2 = this.#havePrev
+    this.#pRe.set(wRe)
+    this.#pIm.set(wIm)
+    this.#havePrev = true
+  }
+
+  /** Applies the per-window rules; on a hit, records it and returns true. */
+  #judge(b: number, energy: number, first: number): boolean {
+    const wRe = this.#wRe
+    const wIm = this.#wIm
+    let row = 0
+    let rowP = -1
+    let rowP2 = 0
+    let col = 4
+    let colP = -1
+    let colP2 = 0
+    for (let f = 0; f < 4; f++) {
+      const p = wRe[f]! * wRe[f]! + wIm[f]! * wIm[f]!
+      if (p > rowP) {
+        rowP2 = Math.max(rowP2, rowP)
+        rowP = p
+        row = f
+      } else if (p > rowP2) rowP2 = p
+    }
+    for (let f = 4; f < 8; f++) {
+      const p = wRe[f]! * wRe[f]! + wIm[f]! * wIm[f]!
+      if (p > colP) {
+        colP2 = Math.max(colP2, colP)
+        colP = p
+        col = f
+      } else if (p > colP2) colP2 = p
+    }
+    // Cheapest necessary condition first: both tones must be strong in absolute terms.
+    const minP = ((MIN_AMPLITUDE * L) / 2) * ((MIN_AMPLITUDE * L) / 2) * 0.25
+    if (rowP < minP || colP < minP) return false
+    // Coarse relative-peak test (6 dB slack); the exact one, net of leakage, comes below.
+    if (4 * rowP < PEAK_POWER_RATIO * rowP2 || 4 * colP < PEAK_POWER_RATIO * colP2) return false
+
+    // Frequency offsets from the phase advance since the previous window.
+    let zrRe = 0
+    let zrIm = 0
+    let zcRe = 0
+    let zcIm = 0
+    let dr = 0
+    let dc = 0
+    if (this.#havePrev) {
+      const pr = this.#phaseProduct(row)
+      zrRe = pr[0]
+      zrIm = pr[1]
+      const pc = this.#phaseProduct(col)
+      zcRe = pc[0]
+      zcIm = pc[1]
+      dr = Math.atan2(zrIm, zrRe) * HZ_PER_RADIAN
+      dc = Math.atan2(zcIm, zcRe) * HZ_PER_RADIAN
+    }
+    const fr = FREQS[row]!
+    const fc = FREQS[col]!
+    const gr = Goertzel.rectangularGain(clamp(dr, MAX_COMPENSATED * fr), L, SAMPLE_RATE)
+    const gc = Goertzel.rectangularGain(clamp(dc, MAX_COMPENSATED * fc), L, SAMPLE_RATE)
+    const ar = (2 * Math.sqrt(rowP)) / (L * gr)
+    const ac = (2 * Math.sqrt(colP)) / (L * gc)
+    if (ar < MIN_AMPLITUDE || ac < MIN_AMPLITUDE) return false
+    if (ac > ar * MAX_NORMAL_RATIO || ar > ac * MAX_REVERSE_RATIO) return false
+    // Relative peak: each tone above the others of its group, net of what the other group's
+    // tone leaks into them (a strong row tone shows faintly in the column bins, and back).
+    if (!this.#peaks(0, row, Math.sqrt(rowP), ac, fc + dc)) return false
+    if (!this.#peaks(4, col, Math.sqrt(colP), ar, fr + dr)) return false
+    if ((ar * ar + ac * ac) / 2 < (MIN_ENERGY_RATIO * energy) / L) return false
+    // Second harmonics, net of what the two tones themselves leak into those bins.
+    if (
+      !this.#quiet(first, harmonicCoef[row]!, 2 * fr, ar, fr + dr, ac, fc + dc, HARMONIC_RATIO * ar)
+    )
+      return false
+    if (
+      !this.#quiet(first, harmonicCoef[col]!, 2 * fc, ar, fr + dr, ac, fc + dc, HARMONIC_RATIO * ac)
+    )
+      return false
+    // Guard frequencies, net of the two tones' leakage.
+    const weaker = GUARD_RATIO * Math.min(ar, ac)
+    for (let g = 0; g < GUARD_HZ.length; g++)
+      if (!this.#quiet(first, guardCoef[g]!, GUARD_HZ[g]!, ar, fr + dr, ac, fc + dc, weaker))
+        return false
+    this.#hit(b, row, col - 4, ar, ac, zrRe, zrIm, zcRe, zcIm)
+    return true
+  }
+
+  /**
+   * Whether bin `best` (magnitude `mag`) of the group starting at `base` stands
+   * `MIN_RELATIVE_PEAK_DB` above the group's other bins once the leakage of the other
+   * group's tone (amplitude `a` at `hz`) is taken out of them.
+   */
+  #peaks(base: number, best: number, mag: number, a: number, hz: number): boolean {
+    const limit = mag / Math.sqrt(PEAK_POWER_RATIO)
+    for (let f = base; f < base + 4; f++) {
+      if (f === best) continue
+      const m = Math.sqrt(this.#wRe[f]! * this.#wRe[f]! + this.#wIm[f]! * this.#wIm[f]!)
+      if (m <= limit) continue
+      const leak = ((a * L) / 2) * Goertzel.rectangularGain(FREQS[f]! - hz, L, SAMPLE_RATE)
+      if (m - leak > limit) return false
+    }
+    return true
+  }
+
+  /** Frequency offset (Hz) of bin f from the phase advance over the last two hops. */
+  #lag2Offset(f: number): number {
+    const a = this.#wRe[f]!
+    const b = this.#wIm[f]!
+    const c = this.#qRe[f]!
+    const d = -this.#qIm[f]!
+    const re = a * c - b * d
+    const im = a * d + b * c
+    const rr = rotRe[f * WINDOW_BLOCKS + 2]!
+    const ri = rotIm[f * WINDOW_BLOCKS + 2]!
+    return Math.atan2(re * ri + im * rr, re * rr - im * ri) * (HZ_PER_RADIAN / 2)
+  }
+
+  readonly #z: [number, number] = [0, 0]
+
+  /** W · conj(Wprev) · e^{-jωH} for bin f: its angle is the offset's phase advance. */
+  #phaseProduct(f: number): [number, number] {
+    const a = this.#wRe[f]!
+    const bb = this.#wIm[f]!
+    const c = this.#pRe[f]!
+    const d = -this.#pIm[f]!
+    const re = a * c - bb * d
+    const im = a * d + bb * c
+    const rr = rotRe[f * WINDOW_BLOCKS + 1]!
+    const ri = rotIm[f * WINDOW_BLOCKS + 1]!
+    this.#z[0] = re * rr - im * ri
+    this.#z[1] = re * ri + im * rr
+    return this.#z
+  }
+
+  /**
+   * Whether the window's amplitude at `hz` (Goertzel coefficient `c`), less what the two
+   * tones (amplitudes `ar`, `ac` at `fr`, `fc` Hz) leak into that bin, is at most `limit`.
+   */
+  #quiet(
+    first: number,
+    c: number,
+    hz: number,
+    ar: number,
+    fr: number,
+    ac: number,
+    fc: number,
+    limit: number,
+  ): boolean {
+    const win = this.#window
+    let s1 = 0
+    let s2 = 0
+    for (let i = 0; i < WINDOW_BLOCKS; i++) {
+      const slot = ((first + i) & 3) * H
+      for (let n = slot; n < slot + H; n++) {
+        const s0 = win[n]! + c * s1 - s2
+        s2 = s1
+        s1 = s0
+      }
+    }
+    const p = s1 * s1 + s2 * s2 - c * s1 * s2
+    const measured = (2 * Math.sqrt(Math.max(0, p))) / L
+    if (measured <= limit) return true
+    const leak =
+      ar * Goertzel.rectangularGain(hz - fr, L, SAMPLE_RATE) +
+      ac * Goertzel.rectangularGain(hz - fc, L, SAMPLE_RATE)
+    return measured - leak <= limit
+  }
+
+  #hit(
+    b: number,
+    row: number,
+    col: number,
+    ar: number,
+    ac: number,
+    zrRe: number,
+    zrIm: number,
+    zcRe: number,
+    zcIm: number,
+  ): void {
+    const key = Dtmf.keyAt(row, col)
+    let run = this.#run
+    if (run && run.key !== key) {
+      this.#close(run, b)
+      run = undefined
+    }
+    if (!run) {
+      run = {
+        key,
+        row,
+        col,
+        firstHop: b,
+        lastHop: b,
+        hits: 0,
+        misses: 0,
+        firstRow2: ar * ar,
+        firstCol2: ac * ac,
+        sumRow2: 0,
+        sumCol2: 0,
+        counted: 0,
+        pendingRow2: 0,
+        pendingCol2: 0,
+        zrRe: 0,
+        zrIm: 0,
+        zcRe: 0,
+        zcIm: 0,
+        start: -1,
+      }
+      this.#run = run
+    } else {
+      // The pending (previous) hit is now an inner one.
+      if (run.hits >= 2) {
+        run.sumRow2 += run.pendingRow2
+        run.sumCol2 += run.pendingCol2
+        run.counted++
+      }
+      run.zrRe += zrRe
+      run.zrIm += zrIm
+      run.zcRe += zcRe
+      run.zcIm += zcIm
+    }
+    run.pendingRow2 = ar * ar
+    run.pendingCol2 = ac * ac
+    run.hits++
+    run.misses = 0
+    run.lastHop = b
+    if (run.start < 0 && b - run.firstHop >= 4) run.start = this.#placeStart(run, b)
+  }
+
+  #miss(b: number): void {
+    const run = this.#run
+    if (!run) return
+    run.misses++
+    if (run.misses >= RELEASE_HOPS) this.#close(run, b)
+  }
+
+  /** Mean amplitudes (row, column) of the run's inner hits. */
+  #amplitudes(run: Run): [number, number] {
+    if (run.counted > 0)
+      return [Math.sqrt(run.sumRow2 / run.counted), Math.sqrt(run.sumCol2 / run.counted)]
+    // One or two hits: the larger of first and last.
+    return [
+      Math.sqrt(Math.max(run.firstRow2, run.pendingRow2)),
+      Math.sqrt(Math.max(run.firstCol2, run.pendingCol2)),
+    ]
+  }
+
+  /** How much of block `blk` the run's tone fills (about 0 to 1). */
+  #presence(run: Run, blk: number, refRow: number, refCol: number): number {
+    const h = (blk % HISTORY) * NF
+    return (this.#mag[h + run.row]! + this.#mag[h + 4 + run.col]!) / (refRow + refCol)
+  }
+
+  #refs(run: Run): [number, number] {
+    const [ar, ac] = this.#amplitudes(run)
+    return [(ar * H) / 2, (ac * H) / 2]
+  }
+
+  #placeStart(run: Run, now: number): number {
+    const [rr, rc] = this.#refs(run)
+    const from = Math.max(0, run.firstHop - WINDOW_BLOCKS + 1 - 2, now - HISTORY + 1)
+    for (let blk = from; blk <= Math.min(run.firstHop, now); blk++) {
+      const a = this.#presence(run, blk, rr, rc)
+      if (a >= EDGE_PRESENCE) return (blk + 1 - Math.min(1, a)) * H
+    }
+    return (run.firstHop - WINDOW_BLOCKS + 1) * H
+  }
+
+  #placeEnd(run: Run, now: number): number {
+    const [rr, rc] = this.#refs(run)
+    const from = Math.min(run.lastHop + 2, now)
+    const to = Math.max(run.lastHop - WINDOW_BLOCKS + 1, now - HISTORY + 1)
+    for (let blk = from; blk >= to; blk--) {
+      const a = this.#presence(run, blk, rr, rc)
+      if (a >= EDGE_PRESENCE) return (blk + Math.min(1, a)) * H
+    }
+    return (run.lastHop + 1) * H
+  }
+
+  /** Ends the run at block `now` (the newest complete block) and emits it if it qualifies. */
+  #close(run: Run, now: number): void {
+    this.#run = undefined
+    if (run.start < 0) run.start = this.#placeStart(run, now)
+    const end = this.#placeEnd(run, now)
+    if (run.hits < MIN_HITS) return
+    if (run.hits < MIN_HIT_DENSITY * (run.lastHop - run.firstHop + 1)) return
+    if (((end - run.start) * 1000) / SAMPLE_RATE < MIN_TONE_MS) return
+    const fr = FREQS[run.row]!
+    const fc = FREQS[4 + run.col]!
+    const dr = Math.atan2(run.zrIm, run.zrRe) * HZ_PER_RADIAN
+    const dc = Math.atan2(run.zcIm, run.zcRe) * HZ_PER_RADIAN
+    if (Math.abs(dr) > MAX_FREQUENCY_DEVIATION * fr) return
+    if (Math.abs(dc) > MAX_FREQUENCY_DEVIATION * fc) return
+    const inner = Math.min(run.lastHop - run.firstHop - 1, TRACK)
+    const limit = (MAX_FREQUENCY_DRIFT_HZ_PER_S * H) / SAMPLE_RATE // Hz per hop
+    if (Math.abs(drift(this.#trackRow, inner)) > limit) return
+    if (Math.abs(drift(this.#trackCol, inner)) > limit) return
+    const [ar, ac] = this.#amplitudes(run)
+    const lr = Level.sineLevel(ar)
+    const lc = Level.sineLevel(ac)
+    if (lc - lr > MAX_NORMAL_TWIST_DB || lr - lc > MAX_REVERSE_TWIST_DB) return
+    this.#out.push({
+      key: run.key,
+      startMs: (run.start * 1000) / SAMPLE_RATE,
+      endMs: (end * 1000) / SAMPLE_RATE,
+      levelDbfs: (lr + lc) / 2,
+      twistDb: lc - lr,
+    })
+  }
+}
+
+/**
+ * Drift of per-hop frequency offsets `track[0..n)`: mean of the second half minus mean of
+ * the first half, per hop between them. Consecutive estimates share most of their samples,
+ * so their errors largely cancel in these means.
+ */
+const drift = (track: Float64Array, n: number): number => {
+  if (n < 2) return 0
+  const h = n >> 1
+  let a = 0
+  let z = 0
+  for (let i = 0; i < h; i++) a += track[i]!
+  for (let i = n - h; i < n; i++) z += track[i]!
+  return (z - a) / h / (n - h)
+}
+
+const clamp = (x: number, limit: number): number => (x > limit ? limit : x < -limit ? -limit : x)
+
+/** A detector for a stream at `sampleRate` (8000–48000 Hz). */
+export const create = (sampleRate: number): Detector => new Engine(sampleRate)
+
+/** Detects every press in a whole signal. */
+export const detectAll = (samples: Float32Array, sampleRate: number): ReadonlyArray<Detection> => {
+  const d = create(sampleRate)
+  return [...d.push(samples), ...d.flush()]
+}
+
+/** The keys of `detectAll`, as a string. */
+export const decode = (samples: Float32Array, sampleRate: number): string =>
+  detectAll(samples, sampleRate)
+    .map((d) => d.key)
+    .join('')
