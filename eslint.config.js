@@ -22,7 +22,10 @@ const impureGlobals = [
   'document',
   'globalThis',
   'require',
-].map((name) => ({ name, message: '@switchboard/core is pure: pass time, ids and I/O in as data.' }))
+].map((name) => ({
+  name,
+  message: '@switchboard/core is pure: pass time, ids and I/O in as data.',
+}))
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.turbo/**', '**/coverage/**'] },
@@ -30,13 +33,28 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='it'][callee.property.name=/^(only|skip|todo)$/]", message: 'No skipped, todo or focused tests.' },
-        { selector: "CallExpression[callee.object.name='test'][callee.property.name=/^(only|skip|todo)$/]", message: 'No skipped, todo or focused tests.' },
-        { selector: "CallExpression[callee.object.name='describe'][callee.property.name=/^(only|skip|todo)$/]", message: 'No skipped, todo or focused tests.' },
+        {
+          selector:
+            "CallExpression[callee.object.name='it'][callee.property.name=/^(only|skip|todo)$/]",
+          message: 'No skipped, todo or focused tests.',
+        },
+        {
+          selector:
+            "CallExpression[callee.object.name='test'][callee.property.name=/^(only|skip|todo)$/]",
+          message: 'No skipped, todo or focused tests.',
+        },
+        {
+          selector:
+            "CallExpression[callee.object.name='describe'][callee.property.name=/^(only|skip|todo)$/]",
+          message: 'No skipped, todo or focused tests.',
+        },
       ],
     },
   },
@@ -49,13 +67,20 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: '@switchboard/core must not import Node modules.' },
-            { regex: '^(?!fp-ts(/|$)|\\.{1,2}/)', message: '@switchboard/core depends on fp-ts alone.' },
+            {
+              regex: '^(?!fp-ts(/|$)|\\.{1,2}/)',
+              message: '@switchboard/core depends on fp-ts alone.',
+            },
           ],
         },
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'Randomness is an input to the core, never drawn inside it.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Randomness is an input to the core, never drawn inside it.',
+        },
       ],
     },
   },

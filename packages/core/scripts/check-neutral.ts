@@ -62,10 +62,13 @@ for (const name of forbiddenGlobals) {
   const m = re.exec(code)
   if (m !== null) {
     const line = code.slice(0, m.index).split('\n').length
-    problems.push(`the bundle references \`${name}\` (bundle line ${line}): ${code.split('\n')[line - 1]?.trim()}`)
+    problems.push(
+      `the bundle references \`${name}\` (bundle line ${line}): ${code.split('\n')[line - 1]?.trim()}`,
+    )
   }
 }
-if (/\bimport\s*\(|from\s*["']node:/.test(code)) problems.push('the bundle imports a module at run time')
+if (/\bimport\s*\(|from\s*["']node:/.test(code))
+  problems.push('the bundle imports a module at run time')
 
 if (problems.length > 0) {
   console.error('@switchboard/core is not platform-neutral:')

@@ -30,7 +30,9 @@ const grid = (columns: ReadonlyArray<Rules.RequestedKind>): string => {
 const switchboardColumns = Rules.requestedKinds.filter((k) => !Rules.seedRequestedKinds.includes(k))
 
 const results = Object.entries(ResultInformation)
-  .filter((entry): entry is [string, ResultInformation.ResultInformation] => typeof entry[1] === 'object')
+  .filter(
+    (entry): entry is [string, ResultInformation.ResultInformation] => typeof entry[1] === 'object',
+  )
   .map(([name, r]) => `| \`${name}\` | ${r.code} | ${r.subCode} | ${r.message} |`)
 
 const render = (): string =>
@@ -59,7 +61,7 @@ const render = (): string =>
     '',
     `Lanes: ${Rules.requestedKinds.map((k) => `${k} → ${Rules.lane[k]}`).join(', ')}.`,
     '',
-    '### Operations the seed does not list (Switchboard\'s choice)',
+    "### Operations the seed does not list (Switchboard's choice)",
     '',
     grid(switchboardColumns),
     '',
@@ -74,7 +76,7 @@ const render = (): string =>
     '',
     '## Validation rules',
     '',
-    'Checked in this order: the request\'s own fields, then the state of the call (exists, connected, not',
+    "Checked in this order: the request's own fields, then the state of the call (exists, connected, not",
     'ended), then the target (not Teams, the right kind, in the call, not on hold), then the table above.',
     '',
     '| rule | HTTP | code | when |',
@@ -86,7 +88,7 @@ const render = (): string =>
     '',
     '## Result codes of callback events',
     '',
-    '`resultInformation` values the core puts in events (ACS docs where they publish one; Switchboard\'s',
+    "`resultInformation` values the core puts in events (ACS docs where they publish one; Switchboard's",
     'choice otherwise, notably for SendDtmfTones, continuous recognition, HoldFailed and streaming).',
     '',
     '| name | code | subCode | message |',
@@ -95,7 +97,7 @@ const render = (): string =>
     '',
     '## Watchdogs',
     '',
-    'Deadlines the core arms by itself, for a media plane that went quiet (ACS\' own timeouts come from the request):',
+    "Deadlines the core arms by itself, for a media plane that went quiet (ACS' own timeouts come from the request):",
     '',
     `- a play or recognize prompt not reported started within ${Timing.playbackStartTimeoutMs} ms fails (PlayFailed 500/9999, RecognizeFailed 500/8511);`,
     `- audio reported started is taken as finished ${Timing.playbackGraceMs} ms after its reported length;`,

@@ -18,7 +18,10 @@ export const bob = Identifier.phoneNumber('+14255550102')
 export const carol = Identifier.phoneNumber('+14255550103')
 export const user = Identifier.communicationUser('8:acs:user-1')
 export const teams = Identifier.teamsUser('f00d')
-export const file = (name: string) => ({ _tag: 'File' as const, uri: `https://media.example/${name}.wav` })
+export const file = (name: string) => ({
+  _tag: 'File' as const,
+  uri: `https://media.example/${name}.wav`,
+})
 
 export const mediaStreaming: Command.MediaStreamingConfig = {
   transportUrl: 'wss://app.example/media',
@@ -130,7 +133,10 @@ export const playToAll = (name = 'a', interrupt = false): Command.PlayToAll => (
   loop: false,
   interrupt,
 })
-export const playTo = (targets: ReadonlyArray<Identifier.Identifier>, name = 'a'): Command.PlayTo => ({
+export const playTo = (
+  targets: ReadonlyArray<Identifier.Identifier>,
+  name = 'a',
+): Command.PlayTo => ({
   _tag: 'PlayTo',
   targets,
   sources: [file(name)],

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Command, Rules } from '../src/index.js'
 import { Rules as RulesModule } from '../src/index.js'
-import {
-  Call,
-  alice,
-  bob,
-  playTo,
-  playToAll,
-  recognizeDtmf,
-  sendDtmf,
-} from './Fixtures.js'
+import { Call, alice, bob, playTo, playToAll, recognizeDtmf, sendDtmf } from './Fixtures.js'
 
 /**
  * One test per cell of the media action compatibility table. The expectations are written here by
@@ -61,7 +53,10 @@ const requestedKinds: ReadonlyArray<Requested> = [
 /** Starts the existing operation on a call shaped for it; alice is the target, bob the second party. */
 const withExisting = (existing: Existing, requested: Requested): Call => {
   const group = existing === 'RecognizeGroup'
-  const call = Call.connected(group ? [alice, bob] : [alice], { streaming: true, transcription: true })
+  const call = Call.connected(group ? [alice, bob] : [alice], {
+    streaming: true,
+    transcription: true,
+  })
   // prerequisites of the requested operation that must exist before the existing one starts
   if (requested === 'StopContinuousDtmfRecognition' && existing !== 'ContinuousDtmfRecognition')
     call.do({ _tag: 'StartContinuousDtmfRecognition', target: alice })
@@ -99,7 +94,8 @@ const withExisting = (existing: Existing, requested: Requested): Call => {
     })
     call.signal({ _tag: 'PartyAnswered', participant: bob })
   }
-  if (requested === 'RecognizeNonGroup' && group) call.signal({ _tag: 'PartyHungUp', participant: bob })
+  if (requested === 'RecognizeNonGroup' && group)
+    call.signal({ _tag: 'PartyHungUp', participant: bob })
   if (requested === 'Unhold') call.do({ _tag: 'Hold', target: alice })
   return call
 }
@@ -173,10 +169,11 @@ describe('media action compatibility table', () => {
             return
           }
           expect(result._tag).toBe('Right')
-          const accepted = call.events
-            .slice(from)
-            .find((e) => e._tag === 'OperationAccepted')
-          if (mainLane.includes(requested) || ['PlayTo', 'RecognizeGroup', 'SendDtmf'].includes(requested)) {
+          const accepted = call.events.slice(from).find((e) => e._tag === 'OperationAccepted')
+          if (
+            mainLane.includes(requested) ||
+            ['PlayTo', 'RecognizeGroup', 'SendDtmf'].includes(requested)
+          ) {
             expect(accepted).toBeDefined()
             if (accepted?._tag === 'OperationAccepted') {
               expect(accepted.operation.kind).toBe(requested)

@@ -2,16 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { isSome } from 'fp-ts/lib/Option.js'
 import type { Event, Instruction } from '../src/index.js'
 import { Ids, Instant, nextDeadline, replay, ToneSequence } from '../src/index.js'
-import {
-  Call,
-  alice,
-  bob,
-  file,
-  playTo,
-  playToAll,
-  recognizeDtmf,
-  sendDtmf,
-} from './Fixtures.js'
+import { Call, alice, bob, file, playTo, playToAll, recognizeDtmf, sendDtmf } from './Fixtures.js'
 
 const callbacks = (call: Call): ReadonlyArray<Instruction.NotifyCallback> =>
   call.instructions.filter((i): i is Instruction.NotifyCallback => i._tag === 'NotifyCallback')
@@ -23,8 +14,13 @@ describe('call lifecycle', () => {
   it('an outbound call connects when its target answers, with CallConnected then ParticipantsUpdated', () => {
     const call = Call.connected([alice])
     expect(call.state.status).toBe('connected')
-    expect(callbacks(call).map((c) => c.event._tag)).toEqual(['CallConnected', 'ParticipantsUpdated'])
-    expect(call.state.participants).toEqual([{ identifier: alice, isMuted: false, isOnHold: false }])
+    expect(callbacks(call).map((c) => c.event._tag)).toEqual([
+      'CallConnected',
+      'ParticipantsUpdated',
+    ])
+    expect(call.state.participants).toEqual([
+      { identifier: alice, isMuted: false, isOnHold: false },
+    ])
     expect(call.instructions[0]).toMatchObject({ _tag: 'Dial', participants: [alice] })
   })
 
@@ -59,7 +55,10 @@ describe('call lifecycle', () => {
       targets: [bob],
     })
     call.signal({ _tag: 'PartyDeclined', participant: bob, reason: 'busy' })
-    expect(ofTag(call, 'CreateCallFailed')[0]?.resultInformation).toMatchObject({ code: 486, subCode: 8539 })
+    expect(ofTag(call, 'CreateCallFailed')[0]?.resultInformation).toMatchObject({
+      code: 486,
+      subCode: 8539,
+    })
   })
 
   it('hanging up ends every running and queued operation before CallDisconnected', () => {
@@ -85,22 +84,45 @@ describe('call lifecycle', () => {
     const call = Call.connected([alice])
     call.do(playToAll())
     call.signal({ _tag: 'PartyHungUp', participant: alice })
-    expect(call.tags().slice(-3)).toEqual(['ParticipantsUpdated', 'PlayCanceled', 'CallDisconnected'])
+    expect(call.tags().slice(-3)).toEqual([
+      'ParticipantsUpdated',
+      'PlayCanceled',
+      'CallDisconnected',
+    ])
   })
 
   it('add participant: answered, declined, timed out, canceled', () => {
     const call = Call.connected([alice])
-    call.do({ _tag: 'AddParticipant', participant: bob, invitationId: Ids.unsafe.invitationId('i1'), invitationTimeoutMs: 10_000, operationContext: 'add-bob' })
+    call.do({
+      _tag: 'AddParticipant',
+      participant: bob,
+      invitationId: Ids.unsafe.invitationId('i1'),
+      invitationTimeoutMs: 10_000,
+      operationContext: 'add-bob',
+    })
     call.signal({ _tag: 'PartyAnswered', participant: bob })
-    expect(ofTag(call, 'AddParticipantSucceeded')[0]).toMatchObject({ operationContext: 'add-bob', invitationId: 'i1' })
+    expect(ofTag(call, 'AddParticipantSucceeded')[0]).toMatchObject({
+      operationContext: 'add-bob',
+      invitationId: 'i1',
+    })
     expect(call.state.participants).toHaveLength(2)
 
     const carol = { _tag: 'PhoneNumber' as const, value: '+14255550199', isAnonymous: false }
-    call.do({ _tag: 'AddParticipant', participant: carol, invitationId: Ids.unsafe.invitationId('i2'), invitationTimeoutMs: 10_000 })
+    call.do({
+      _tag: 'AddParticipant',
+      participant: carol,
+      invitationId: Ids.unsafe.invitationId('i2'),
+      invitationTimeoutMs: 10_000,
+    })
     call.advance(10_001)
     expect(ofTag(call, 'AddParticipantFailed')[0]?.resultInformation.code).toBe(408)
 
-    call.do({ _tag: 'AddParticipant', participant: carol, invitationId: Ids.unsafe.invitationId('i3'), invitationTimeoutMs: 10_000 })
+    call.do({
+      _tag: 'AddParticipant',
+      participant: carol,
+      invitationId: Ids.unsafe.invitationId('i3'),
+      invitationTimeoutMs: 10_000,
+    })
     call.do({ _tag: 'CancelAddParticipant', invitationId: Ids.unsafe.invitationId('i3') })
     expect(ofTag(call, 'CancelAddParticipantSucceeded')).toHaveLength(1)
     expect(call.state.invitations).toHaveLength(0)
@@ -150,14 +172,30 @@ describe('play', () => {
     const call = Call.connected()
     call.do(playToAll())
     call.advance(31_000)
-    expect(ofTag(call, 'PlayFailed')[0]?.resultInformation).toMatchObject({ code: 500, subCode: 9999 })
+    expect(ofTag(call, 'PlayFailed')[0]?.resultInformation).toMatchObject({
+      code: 500,
+      subCode: 9999,
+    })
   })
 
   it('an unreachable file fails with 400/8536 naming the failed source', () => {
     const call = Call.connected()
-    call.do({ _tag: 'PlayToAll', sources: [file('a'), file('missing')], loop: false, interrupt: false })
-    call.signal({ _tag: 'PlaybackFailed', operationId: call.lastOperation(), reason: 'fileDownload', sourceIndex: 1 })
-    expect(ofTag(call, 'PlayFailed')[0]).toMatchObject({ failedPlaySourceIndex: 1, resultInformation: { code: 400, subCode: 8536 } })
+    call.do({
+      _tag: 'PlayToAll',
+      sources: [file('a'), file('missing')],
+      loop: false,
+      interrupt: false,
+    })
+    call.signal({
+      _tag: 'PlaybackFailed',
+      operationId: call.lastOperation(),
+      reason: 'fileDownload',
+      sourceIndex: 1,
+    })
+    expect(ofTag(call, 'PlayFailed')[0]).toMatchObject({
+      failedPlaySourceIndex: 1,
+      resultInformation: { code: 400, subCode: 8536 },
+    })
   })
 
   it('barge-in cancels the running and queued main-lane operations and runs at once', () => {
@@ -172,7 +210,11 @@ describe('play', () => {
 
   it('an operation callback URI overrides the call callback URI for that operation only', () => {
     const call = Call.connected()
-    call.do({ ...playToAll(), operationCallbackUri: 'https://other.example/cb', operationContext: 'ctx-play' })
+    call.do({
+      ...playToAll(),
+      operationCallbackUri: 'https://other.example/cb',
+      operationContext: 'ctx-play',
+    })
     call.signal({ _tag: 'PlaybackFinished', operationId: call.lastOperation() })
     const done = callbacks(call).find((c) => c.event._tag === 'PlayCompleted')
     expect(done?.callbackUri).toBe('https://other.example/cb')
@@ -213,7 +255,9 @@ describe('continuous DTMF recognition', () => {
     const call = Call.connected()
     call.do({ _tag: 'StartContinuousDtmfRecognition', target: alice, operationContext: 'cdtmf' })
     const keys = ['one', 'two', 'pound'] as const
-    keys.forEach((tone, i) => call.signal({ _tag: 'TonePressed', participant: alice, tone, pressId: i + 1 }))
+    keys.forEach((tone, i) =>
+      call.signal({ _tag: 'TonePressed', participant: alice, tone, pressId: i + 1 }),
+    )
     call.signal({ _tag: 'TonePressed', participant: alice, tone: 'two', pressId: 2 }) // duplicate
     const received = ofTag(call, 'ContinuousDtmfRecognitionToneReceived')
     expect(received.map((e) => [e.sequenceId, e.tone])).toEqual([
@@ -243,7 +287,12 @@ describe('continuous DTMF recognition', () => {
 describe('recognize', () => {
   const pressAll = (call: Call, tones: ReadonlyArray<string>, first = 1) =>
     tones.forEach((tone, i) =>
-      call.signal({ _tag: 'TonePressed', participant: alice, tone: tone as never, pressId: first + i }),
+      call.signal({
+        _tag: 'TonePressed',
+        participant: alice,
+        tone: tone as never,
+        pressId: first + i,
+      }),
     )
 
   it('completes with 8531 when max tones are collected', () => {
@@ -284,7 +333,10 @@ describe('recognize', () => {
 
   it('listens after its prompt, and an interruptible prompt stops on the first key', () => {
     const call = Call.connected()
-    call.do({ ...recognizeDtmf(alice, { prompt: true, maxTonesToCollect: 1 }), interruptPrompt: true })
+    call.do({
+      ...recognizeDtmf(alice, { prompt: true, maxTonesToCollect: 1 }),
+      interruptPrompt: true,
+    })
     const id = call.lastOperation()
     call.signal({ _tag: 'PlaybackStarted', operationId: id, durationMs: 3_000 })
     pressAll(call, ['nine'])
@@ -313,14 +365,23 @@ describe('recognize', () => {
     const right = Call.connected()
     right.do(base)
     pressAll(right, ['two'])
-    expect(ofTag(right, 'RecognizeCompleted')[0]).toMatchObject({ choiceResult: { label: 'no' }, resultInformation: { subCode: 8533 } })
+    expect(ofTag(right, 'RecognizeCompleted')[0]).toMatchObject({
+      choiceResult: { label: 'no' },
+      resultInformation: { subCode: 8533 },
+    })
     const wrong = Call.connected()
     wrong.do(base)
     pressAll(wrong, ['nine'])
     expect(ofTag(wrong, 'RecognizeFailed')[0]?.resultInformation.subCode).toBe(8534)
     const spoken = Call.connected()
     spoken.do(base)
-    spoken.signal({ _tag: 'SpeechRecognized', participant: alice, text: 'Yeah!', confidence: 0.9, speechId: 1 })
+    spoken.signal({
+      _tag: 'SpeechRecognized',
+      participant: alice,
+      text: 'Yeah!',
+      confidence: 0.9,
+      speechId: 1,
+    })
     expect(ofTag(spoken, 'RecognizeCompleted')[0]).toMatchObject({
       recognitionType: 'choices',
       choiceResult: { label: 'yes', recognizedPhrase: 'Yeah!' },
@@ -331,8 +392,17 @@ describe('recognize', () => {
   it('speech: what the party said completes the recognize', () => {
     const call = Call.connected()
     call.do({ ...recognizeDtmf(alice), inputType: 'speech' })
-    call.signal({ _tag: 'SpeechRecognized', participant: alice, text: 'billing please', confidence: 0.8, speechId: 1 })
-    expect(ofTag(call, 'RecognizeCompleted')[0]?.speechResult).toEqual({ speech: 'billing please', confidence: 0.8 })
+    call.signal({
+      _tag: 'SpeechRecognized',
+      participant: alice,
+      text: 'billing please',
+      confidence: 0.8,
+      speechId: 1,
+    })
+    expect(ofTag(call, 'RecognizeCompleted')[0]?.speechResult).toEqual({
+      speech: 'billing please',
+      confidence: 0.8,
+    })
   })
 
   it('a recognize in a group call runs on the sub leg and prompts its target only', () => {
@@ -347,12 +417,20 @@ describe('hold', () => {
   it('hold with music and unhold show in ParticipantsUpdated and isOnHold', () => {
     const call = Call.connected([alice, bob])
     call.do({ _tag: 'Hold', target: alice, playSource: file('music'), operationContext: 'hold' })
-    expect(call.instructions).toContainEqual({ _tag: 'StartHoldMusic', participant: alice, source: file('music') })
+    expect(call.instructions).toContainEqual({
+      _tag: 'StartHoldMusic',
+      participant: alice,
+      source: file('music'),
+    })
     const held = ofTag(call, 'ParticipantsUpdated').at(-1)!
     expect(held.participants.find((p) => p.identifier === alice)?.isOnHold).toBe(true)
     expect(held.participants.find((p) => p.identifier === bob)?.isOnHold).toBe(false)
     call.do({ _tag: 'Unhold', target: alice })
-    expect(ofTag(call, 'ParticipantsUpdated').at(-1)!.participants.every((p) => !p.isOnHold)).toBe(true)
+    expect(
+      ofTag(call, 'ParticipantsUpdated')
+        .at(-1)!
+        .participants.every((p) => !p.isOnHold),
+    ).toBe(true)
     expect(call.instructions).toContainEqual({ _tag: 'StopHoldMusic', participant: alice })
   })
 
@@ -372,7 +450,9 @@ describe('cancel, streaming, transcription', () => {
     call.do(playToAll())
     call.do(playTo([bob]))
     call.do({ _tag: 'CancelAllMediaOperations' })
-    expect(ofTag(call, 'PlayCanceled').map((e) => e.resultInformation.subCode)).toEqual([8508, 8508])
+    expect(ofTag(call, 'PlayCanceled').map((e) => e.resultInformation.subCode)).toEqual([
+      8508, 8508,
+    ])
     expect(call.state.continuous).toHaveLength(1)
     expect(call.state.main).toHaveLength(0)
     expect(call.state.sub).toBeNull()
@@ -385,7 +465,9 @@ describe('cancel, streaming, transcription', () => {
     expect(open?._tag).toBe('OpenMediaStream')
     if (open?._tag !== 'OpenMediaStream') return
     call.signal({ _tag: 'MediaStreamConnected', operationId: open.operationId })
-    expect(ofTag(call, 'MediaStreamingStarted')[0]?.mediaStreamingUpdate.mediaStreamingStatus).toBe('mediaStreamingStarted')
+    expect(ofTag(call, 'MediaStreamingStarted')[0]?.mediaStreamingUpdate.mediaStreamingStatus).toBe(
+      'mediaStreamingStarted',
+    )
     call.do({ _tag: 'StartTranscription', locale: 'en-GB' })
     const tx = call.instructions.find((i) => i._tag === 'OpenTranscription')
     if (tx?._tag !== 'OpenTranscription') throw new Error('no OpenTranscription')

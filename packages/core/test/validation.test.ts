@@ -52,7 +52,8 @@ const create = (overrides: Partial<Command.CreateCall> = {}): Command.CreateCall
 
 const cases: Record<Rejection.RuleName, () => void> = {
   callNotFound: () => expectRefused(new Call(), playToAll(), 'callNotFound', 404, '8522'),
-  callAlreadyExists: () => expectRefused(Call.connected(), create(), 'callAlreadyExists', 409, '8519'),
+  callAlreadyExists: () =>
+    expectRefused(Call.connected(), create(), 'callAlreadyExists', 409, '8519'),
   callNotEstablished: () => {
     const call = new Call()
     call.do(create())
@@ -72,7 +73,12 @@ const cases: Record<Rejection.RuleName, () => void> = {
     expectRefused(call, playTo([teams]), 'teamsNotSupported', 405, '8520')
     expectRefused(
       call,
-      { _tag: 'AddParticipant', participant: teams, invitationId: Ids.unsafe.invitationId('i'), invitationTimeoutMs: 1000 },
+      {
+        _tag: 'AddParticipant',
+        participant: teams,
+        invitationId: Ids.unsafe.invitationId('i'),
+        invitationTimeoutMs: 1000,
+      },
       'teamsNotSupported',
       405,
       '8520',
@@ -113,7 +119,13 @@ const cases: Record<Rejection.RuleName, () => void> = {
   tonesEmpty: () => expectRefused(Call.connected(), sendDtmf(alice, []), 'tonesEmpty', 400, '8523'),
   tonesTooMany: () => {
     const call = Call.connected()
-    const r = expectRefused(call, sendDtmf(alice, Array(19).fill('one')), 'tonesTooMany', 400, '8523')
+    const r = expectRefused(
+      call,
+      sendDtmf(alice, Array(19).fill('one')),
+      'tonesTooMany',
+      400,
+      '8523',
+    )
     expect(r.message).toContain('18')
     // 18 is the most a request may carry, and is accepted
     call.do(sendDtmf(alice, Array(18).fill('one')))
@@ -192,7 +204,13 @@ const cases: Record<Rejection.RuleName, () => void> = {
   mediaStreamingAlreadyStarted: () => {
     const call = Call.connected([alice], { streaming: true })
     call.do({ _tag: 'StartMediaStreaming' })
-    expectRefused(call, { _tag: 'StartMediaStreaming' }, 'mediaStreamingAlreadyStarted', 400, '8585')
+    expectRefused(
+      call,
+      { _tag: 'StartMediaStreaming' },
+      'mediaStreamingAlreadyStarted',
+      400,
+      '8585',
+    )
   },
   mediaStreamingNotStarted: () =>
     expectRefused(
@@ -229,7 +247,12 @@ const cases: Record<Rejection.RuleName, () => void> = {
   participantAlreadyInCall: () =>
     expectRefused(
       Call.connected(),
-      { _tag: 'AddParticipant', participant: alice, invitationId: Ids.unsafe.invitationId('i-1'), invitationTimeoutMs: 30_000 },
+      {
+        _tag: 'AddParticipant',
+        participant: alice,
+        invitationId: Ids.unsafe.invitationId('i-1'),
+        invitationTimeoutMs: 30_000,
+      },
       'participantAlreadyInCall',
       400,
       '8523',
@@ -253,7 +276,13 @@ const cases: Record<Rejection.RuleName, () => void> = {
   transferInProgress: () => {
     const call = Call.connected()
     call.do({ _tag: 'TransferToParticipant', target: bob })
-    expectRefused(call, { _tag: 'TransferToParticipant', target: carol }, 'transferInProgress', 409, '8519')
+    expectRefused(
+      call,
+      { _tag: 'TransferToParticipant', target: carol },
+      'transferInProgress',
+      409,
+      '8519',
+    )
   },
 }
 
