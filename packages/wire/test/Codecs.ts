@@ -1,0 +1,45 @@
+import type * as t from 'io-ts'
+import {
+  Callbacks,
+  Errors,
+  EventGrid,
+  Requests,
+  Responses,
+  Shapes,
+  Streaming,
+  Identifiers,
+} from '../src/index.js'
+
+/** Every codec of the package, by name: the round-trip and arbitrary tests run over all of them. */
+export const all: ReadonlyArray<readonly [string, t.Mixed]> = [
+  ...Requests.bodyOperations.map(
+    (op) => [`Requests.${op}`, Requests.byOperation[op] as t.Mixed] as const,
+  ),
+  ...Object.entries(Callbacks.data).map(([k, c]) => [`Callbacks.data.${k}`, c as t.Mixed] as const),
+  ['Callbacks.CloudEvent', Callbacks.CloudEvent],
+  ['Callbacks.Batch', Callbacks.Batch],
+  ['Callbacks.CallParticipant', Callbacks.CallParticipant],
+  ['Identifiers.IdentifierModel', Identifiers.IdentifierModel],
+  ['Identifiers.CommunicationUserModel', Identifiers.CommunicationUserModel],
+  ['Identifiers.PhoneNumberModel', Identifiers.PhoneNumberModel],
+  ['Shapes.Tone', Shapes.Tone],
+  ['Shapes.PlaySource', Shapes.PlaySource],
+  ['Shapes.MediaStreamingOptions', Shapes.MediaStreamingOptions],
+  ['Shapes.TranscriptionOptions', Shapes.TranscriptionOptions],
+  ['Shapes.ResultInformation', Shapes.ResultInformation],
+  ['Shapes.DtmfOptions', Shapes.DtmfOptions],
+  ['Shapes.Choice', Shapes.Choice],
+  ['Responses.CallConnectionProperties', Responses.CallConnectionProperties],
+  ['Responses.Participants', Responses.Participants],
+  ['Responses.AddParticipantResult', Responses.AddParticipantResult],
+  ['Responses.OperationContextResult', Responses.OperationContextResult],
+  ['Responses.CancelAddParticipantResult', Responses.CancelAddParticipantResult],
+  ['Responses.RecordingState', Responses.RecordingState],
+  ['Errors.ErrorBody', Errors.ErrorBody],
+  ['Streaming.ServerMessage', Streaming.ServerMessage],
+  ['Streaming.AppMessage', Streaming.AppMessage],
+  ['EventGrid.EventGridEvent', EventGrid.EventGridEvent],
+  ['EventGrid.IncomingCallData', EventGrid.IncomingCallData],
+  ['EventGrid.SubscriptionValidationData', EventGrid.SubscriptionValidationData],
+  ['EventGrid.ValidationResponse', EventGrid.ValidationResponse],
+]
