@@ -105,6 +105,13 @@ export interface ToneObserved extends At {
   readonly pressId: number
 }
 
+/** A final speech result was taken into account by a recognize (duplicates are ignored). */
+export interface SpeechObserved extends At {
+  readonly _tag: 'SpeechObserved'
+  readonly participant: Identifier
+  readonly speechId: number
+}
+
 /** A running recognize collected a tone and waits for the next one. */
 export interface RecognizeToneCollected extends At {
   readonly _tag: 'RecognizeToneCollected'
@@ -166,6 +173,7 @@ export type BookkeepingEvent =
   | RecognizePromptStarted
   | RecognizePromptFinished
   | ToneObserved
+  | SpeechObserved
   | RecognizeToneCollected
   | ContinuousDtmfRecognitionStarted
   | HoldStarted

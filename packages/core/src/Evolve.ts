@@ -6,7 +6,7 @@ import type { Instant } from './Instant.js'
 import type { Operation } from './Operation.js'
 import * as Op from './Operation.js'
 import type { Invitation, Patch, Session, State } from './State.js'
-import { initial, lastPressId, off, updateCounted } from './State.js'
+import { initial, lastPressId, lastSpeechId, off, updateCounted } from './State.js'
 import * as Timing from './Timing.js'
 
 /**
@@ -193,6 +193,16 @@ const apply = (state: State, event: Event): Patch => {
         presses: [
           ...state.presses.filter((m) => m.participant !== r),
           { participant: r, pressId: event.pressId },
+        ],
+      }
+    }
+    case 'SpeechObserved': {
+      const r = raw(event.participant)
+      if (event.speechId <= lastSpeechId(state, r)) return unchanged
+      return {
+        speeches: [
+          ...state.speeches.filter((m) => m.participant !== r),
+          { participant: r, pressId: event.speechId },
         ],
       }
     }

@@ -311,8 +311,17 @@ const normalize = (s: string): string =>
 
 const speech = (d: Draft, at: Instant, signal: Signal.SpeechRecognized): void => {
   const r = raw(signal.participant)
+  // `speechId` rises like `pressId`: a result seen before must not feed the next recognize
+  if (!Number.isSafeInteger(signal.speechId) || signal.speechId <= State.lastSpeechId(d.state, r))
+    return
   const op = recognizerFor(d.state, r)
   if (op === null || op.spec._tag !== 'Recognize' || op.spec.inputType === 'dtmf') return
+  d.emit({
+    _tag: 'SpeechObserved',
+    at,
+    participant: signal.participant,
+    speechId: signal.speechId,
+  })
   if (!hears(d, at, op)) return
   const current = State.findOperation(d.state, op.id)
   if (current === null || current.spec._tag !== 'Recognize') return

@@ -102,6 +102,8 @@ export interface State {
   readonly transfer: TransferInfo | null
   /** The highest press id taken into account per participant (duplicate presses are ignored). */
   readonly presses: ReadonlyArray<PressMark>
+  /** The highest speech id taken into account per participant (duplicate results are ignored). */
+  readonly speeches: ReadonlyArray<PressMark>
   /** Operation ids are `op-<n>`; the next n. */
   readonly nextOperation: number
   /** How many callback events the call has produced: the `sequence` of the last one. */
@@ -127,6 +129,7 @@ export const initial: State = {
   transcriptionLocale: null,
   transfer: null,
   presses: [],
+  speeches: [],
   nextOperation: 1,
   callbacks: 0,
   version: 0,
@@ -163,6 +166,12 @@ export const findHold = (state: State, raw: RawId): HoldInfo | null => {
 /** The highest press id of this participant taken into account so far (0 when none). */
 export const lastPressId = (state: State, raw: RawId): number => {
   for (const m of state.presses) if (m.participant === raw) return m.pressId
+  return 0
+}
+
+/** The highest speech id of this participant taken into account so far (0 when none). */
+export const lastSpeechId = (state: State, raw: RawId): number => {
+  for (const m of state.speeches) if (m.participant === raw) return m.pressId
   return 0
 }
 
@@ -203,6 +212,7 @@ export const updateCounted = (s: State, p: Patch, callbacks: number, version: nu
     p.transcriptionLocale === undefined ? s.transcriptionLocale : p.transcriptionLocale,
   transfer: p.transfer === undefined ? s.transfer : p.transfer,
   presses: p.presses === undefined ? s.presses : p.presses,
+  speeches: p.speeches === undefined ? s.speeches : p.speeches,
   nextOperation: p.nextOperation === undefined ? s.nextOperation : p.nextOperation,
   callbacks,
   version,
