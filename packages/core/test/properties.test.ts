@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { Event, State } from '../src/index.js'
+import type { Command, Event, Instant as InstantT, Signal, State } from '../src/index.js'
 import {
   decide,
   evolve,
@@ -14,11 +14,22 @@ import {
   observe,
   replay,
   Event as Ev,
+  Instant,
   Rejection,
   Tone,
   ToneSequence,
 } from '../src/index.js'
-import { arbScenario, arbTone, run } from './Arbitraries.js'
+import {
+  arbGarbageCommand,
+  arbGarbageEvent,
+  arbGarbageSignal,
+  arbScenario,
+  arbTone,
+  createCall,
+  pstn,
+  run,
+} from './Arbitraries.js'
+import type { Step, Trace } from './Arbitraries.js'
 
 /** Heavy properties: one whole scenario (up to 40 steps plus setup) per run. */
 const heavy = { numRuns: 300 }
@@ -46,6 +57,8 @@ describe('core invariants', () => {
           count += step.decision?.events.length ?? 0
           expect(folded).toEqual(step.after)
           expect(step.after.version).toBe(count)
+          // the state a decision hands back (the one its logic worked on) is the fold of its events
+          if (step.decision?.state !== undefined) expect(step.decision.state).toEqual(step.after)
         }
         // in one go, and from the events as persisted (JSON), as a store would give them back
         expect(replay(trace.events)).toEqual(trace.final)
@@ -156,6 +169,28 @@ describe('core invariants', () => {
     )
   })
 
+  it('a duplicate signal is a no-op', () => {
+    fc.assert(
+      fc.property(scenarios, (scenario) => {
+        const trace = run(scenario)
+        for (const step of trace.steps) {
+          if (step.input._tag !== 'Observe') continue
+          const twice = observe(step.after, step.input.signal, { now: step.now })
+          expect({
+            signal: step.input.signal,
+            events: twice.events,
+            instructions: twice.instructions,
+          }).toEqual({
+            signal: step.input.signal,
+            events: [],
+            instructions: [],
+          })
+        }
+      }),
+      heavy,
+    )
+  })
+
   it('never two sub-leg operations at once', () => {
     fc.assert(
       fc.property(scenarios, (scenario) => {
@@ -229,6 +264,59 @@ describe('core invariants', () => {
     )
   })
 
+  it('decide, observe, expire and evolve never throw, whatever they are given', () => {
+    const arbInput = fc.oneof(
+      arbGarbageCommand.map((command) => ({ _tag: 'Decide' as const, command })),
+      arbGarbageSignal.map((signal) => ({ _tag: 'Observe' as const, signal })),
+      arbGarbageEvent.map((event) => ({ _tag: 'Evolve' as const, event })),
+      fc
+        .oneof(
+          fc.constantFrom(NaN, -Infinity, Infinity, -1, 0, 2 ** 53),
+          fc.integer({ min: 0, max: 4_000_000 }),
+        )
+        .map((now) => ({ _tag: 'Expire' as const, now: now as InstantT.Instant })),
+    )
+    fc.assert(
+      fc.property(
+        arbScenario({ maxSteps: 15 }),
+        fc.array(fc.tuple(fc.nat(), arbInput), { minLength: 1, maxLength: 12 }),
+        (scenario, inputs) => {
+          const trace: Trace = run(scenario)
+          const states = trace.steps.map((s: Step) => s.after)
+          for (const [k, input] of inputs) {
+            const state = states[k % states.length]!
+            const now = Instant.fromMillis(2_000_000)
+            switch (input._tag) {
+              case 'Decide': {
+                const r = decide(state, input.command, { now })
+                expect(['Left', 'Right']).toContain(r._tag)
+                break
+              }
+              case 'Observe': {
+                const d = observe(state, input.signal, { now })
+                expect(Array.isArray(d.events) && Array.isArray(d.instructions)).toBe(true)
+                break
+              }
+              case 'Expire': {
+                const d = expire(state, input.now)
+                expect(Array.isArray(d.events)).toBe(true)
+                break
+              }
+              case 'Evolve': {
+                const next = evolve(state, input.event)
+                expect(next.version).toBe(state.version + 1)
+                expect(replay([input.event], state)).toEqual(next)
+                states.push(next)
+                break
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 400 },
+    )
+  })
+
   it('ToneSequence.rebuild gives back the pressed keys in order and reports exactly the dropped ids', () => {
     fc.assert(
       fc.property(
@@ -262,5 +350,58 @@ describe('core invariants', () => {
       ),
       { numRuns: 1_000 },
     )
+  })
+})
+
+describe('regressions found by the properties', () => {
+  const pstn1 = pstn(1)
+  const at = (ms: number) => ({ now: Instant.fromMillis(ms) })
+  const connected = (): State.State => {
+    const created = decide(initial, createCall([pstn1], {}), at(0))
+    if (created._tag === 'Left') throw new Error(created.left.message)
+    const s = replay(created.right.events)
+    return replay(observe(s, { _tag: 'PartyAnswered', participant: pstn1 }, at(100)).events, s)
+  }
+  const accept = (s: State.State, command: Command.Command, ms: number): State.State => {
+    const r = decide(s, command, at(ms))
+    if (r._tag === 'Left') throw new Error(r.left.message)
+    return replay(r.right.events, s)
+  }
+
+  it('evolve stays total on events with missing fields', () => {
+    const s = connected()
+    for (const garbage of [{ _tag: 'CallCreated' }, { _tag: 'OperationStarted' }, null, 7]) {
+      const next = evolve(s, garbage as unknown as Event.Event)
+      expect({ ...next, version: s.version }).toEqual(s)
+      expect(next.version).toBe(s.version + 1)
+    }
+  })
+
+  it('a duplicate SpeechRecognized does not complete the next queued recognize', () => {
+    const recognize: Command.Recognize = {
+      _tag: 'Recognize',
+      inputType: 'speech',
+      target: pstn1,
+      prompts: [],
+      interruptPrompt: false,
+      initialSilenceTimeoutMs: 10_000,
+      interrupt: false,
+    }
+    let s = accept(accept(connected(), recognize, 200), recognize, 210)
+    const said: Signal.Signal = {
+      _tag: 'SpeechRecognized',
+      participant: pstn1,
+      text: 'hello',
+      confidence: 0.9,
+      speechId: 1,
+    }
+    const first = observe(s, said, at(300))
+    expect(first.events.filter(Ev.isTerminal).map((e) => e._tag)).toEqual(['RecognizeCompleted'])
+    s = replay(first.events, s)
+    expect(s.main.map((op) => op.phase)).toEqual(['listening'])
+    expect(observe(s, said, at(300)).events).toEqual([])
+    // a new result (higher id) is heard by the second recognize
+    const next = observe(s, { ...said, speechId: 2 }, at(400))
+    expect(next.events.filter(Ev.isTerminal).map((e) => e._tag)).toEqual(['RecognizeCompleted'])
   })
 })
