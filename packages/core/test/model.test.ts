@@ -458,20 +458,31 @@ class Advance implements Cmd {
   toString = () => `Advance(${this.ms})`
 }
 
+const playToAll = fc.boolean().map((i) => new PlayToAll(i))
+const recognize = fc
+  .tuple(fc.nat(5), fc.boolean(), fc.boolean())
+  .map(([w, p, i]) => new Recognize(w, p, i))
+const deliver = fc.tuple(fc.nat(), fc.boolean()).map(([p, k]) => new Deliver(p, k))
+
 const arbCommands = fc.commands<Model, Real>(
   [
-    fc.boolean().map((i) => new PlayToAll(i)),
+    // repeated entries weigh more: queues build up, and signals reach the operations
+    playToAll,
+    playToAll,
+    recognize,
+    recognize,
     fc.tuple(fc.nat(5), fc.boolean()).map(([w, i]) => new PlayTo(w, i)),
-    fc.tuple(fc.nat(5), fc.boolean(), fc.boolean()).map(([w, p, i]) => new Recognize(w, p, i)),
     fc.nat(5).map((w) => new SendDtmf(w)),
     fc.nat(5).map((w) => new StartContinuous(w)),
     fc.nat(5).map((w) => new StopContinuous(w)),
     fc.constant(new CancelAll()),
-    fc.tuple(fc.nat(), fc.boolean()).map(([p, k]) => new Deliver(p, k)),
-    fc.tuple(fc.nat(), fc.boolean()).map(([p, k]) => new Deliver(p, k)),
+    deliver,
+    deliver,
+    deliver,
+    deliver,
     fc.constantFrom(500, 4_000, 6_000, 12_000, 31_000).map((ms) => new Advance(ms)),
   ],
-  { maxCommands: 40 },
+  { maxCommands: 40, size: 'max' },
 )
 
 // ------------------------------------------------------------------ setup
