@@ -1,0 +1,302 @@
+import type {
+  Command,
+  Decision,
+  Event,
+  Ids,
+  Instruction,
+  Rejection,
+  Signal,
+} from '@switchboard/core'
+import {
+  decide,
+  Deadline,
+  evolve,
+  Decision as DecisionModule,
+  expire,
+  Instant,
+  initial,
+  Instruction as InstructionModule,
+  observe,
+  State,
+} from '@switchboard/core'
+import type { AppendRequest, CallId, Json } from '@switchboard/store'
+import {
+  EventStore,
+  type StoreClosedError,
+  type StoreDuplicateError,
+  type StoreInputError,
+  type StoreUnavailableError,
+} from '@switchboard/store'
+import { Clock, Context, Data, Effect, Layer, Option, Runtime } from 'effect'
+import * as CallbackItem from './CallbackItem.js'
+import { IdSource } from './IdSource.js'
+import { MediaPlane } from './MediaPlane.js'
+import { Scheduler } from './Scheduler.js'
+import { Wakeup } from './Wakeup.js'
+
+/** Writers kept colliding on one call (other processes won every time). */
+export class ContentionError extends Data.TaggedError('ContentionError')<{
+  readonly callId: string
+  readonly attempts: number
+}> {
+  override get message(): string {
+    return `call ${this.callId}: gave up after ${this.attempts} version conflicts`
+  }
+}
+
+export type PipelineError =
+  StoreUnavailableError | StoreClosedError | StoreInputError | StoreDuplicateError | ContentionError
+
+/** A command the core accepted, once its events and outbox items are committed. */
+export interface Accepted {
+  readonly decision: Decision.Decision
+  /** The call's state after the command. */
+  readonly state: State.State
+  /** The call's version after the command. */
+  readonly version: number
+}
+
+export interface IdempotencyOptions {
+  readonly key: string
+  readonly requestHash: string
+  /** The response to keep with the record: computed from the outcome, before the commit. */
+  readonly respond: (accepted: Omit<Accepted, 'version'>) => Json
+}
+
+export interface PipelineService {
+  /** Decides a caller's request on the call's current state and commits what it decided. */
+  readonly command: (
+    callId: Ids.CallConnectionId,
+    command: Command.Command,
+    options?: { readonly idempotency?: IdempotencyOptions },
+  ) => Effect.Effect<Accepted, Rejection.Rejection | PipelineError>
+  /** Folds a media-plane fact into the call. A signal for an unknown call is ignored. */
+  readonly signal: (
+    callId: Ids.CallConnectionId,
+    signal: Signal.Signal,
+  ) => Effect.Effect<void, PipelineError>
+  /** Handles the call's due deadlines. */
+  readonly expire: (callId: Ids.CallConnectionId) => Effect.Effect<void, PipelineError>
+  /** The call's current state and version (version 0: no such call). */
+  readonly load: (
+    callId: Ids.CallConnectionId,
+  ) => Effect.Effect<{ readonly state: State.State; readonly version: number }, PipelineError>
+}
+
+export class Pipeline extends Context.Tag('@switchboard/runtime/Pipeline')<
+  Pipeline,
+  PipelineService
+>() {}
+
+export interface PipelineOptions {
+  /** How many version conflicts a request retries before it fails (default 50). */
+  readonly maxAttempts?: number
+  /** How many calls' states are kept in memory (default 10,000). */
+  readonly cacheSize?: number
+}
+
+interface Cached {
+  readonly state: State.State
+  readonly version: number
+}
+
+/** A small string hash, to spread calls over a fixed set of locks. */
+const stripe = (s: string, n: number): number => {
+  let h = 2166136261
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
+  return (h >>> 0) % n
+}
+
+const toNewEvent = (event: Event.Event) => ({
+  type: event._tag,
+  at: event.at as number,
+  payload: event as unknown as Json,
+})
+
+type Outcome<E> =
+  | { readonly _tag: 'decided'; readonly decision: Decision.Decision }
+  | { readonly _tag: 'refused'; readonly error: E }
+
+export const make = (options: PipelineOptions = {}) =>
+  Effect.gen(function* () {
+    const events = yield* EventStore
+    const ids = yield* IdSource
+    const media = yield* MediaPlane
+    const wakeup = yield* Wakeup
+    const scheduler = yield* Scheduler
+    const runtime = yield* Effect.runtime<never>()
+    const runFork = Runtime.runFork(runtime)
+    const maxAttempts = options.maxAttempts ?? 50
+    const cacheSize = options.cacheSize ?? 10_000
+    const cache = new Map<string, Cached>()
+    const locks = yield* Effect.forEach(Array.from({ length: 64 }), () => Effect.makeSemaphore(1))
+
+    const remember = (callId: string, entry: Cached) => {
+      cache.delete(callId)
+      cache.set(callId, entry)
+      if (cache.size > cacheSize) {
+        const oldest = cache.keys().next()
+        if (oldest.done !== true) cache.delete(oldest.value)
+      }
+    }
+
+    /** The call's state: the cached fold plus the events other writers appended since. */
+    const load = (callId: Ids.CallConnectionId) =>
+      Effect.gen(function* () {
+        const known = cache.get(callId) ?? { state: initial, version: 0 }
+        const newer = yield* events.read(callId as unknown as CallId, {
+          fromVersion: known.version + 1,
+        })
+        if (newer.length === 0) return known
+        let state = known.state
+        for (const e of newer) state = evolve(state, e.payload as unknown as Event.Event)
+        const fresh = { state, version: known.version + newer.length }
+        remember(callId, fresh)
+        return fresh
+      })
+
+    /**
+     * One attempt: load, decide, append. A version conflict means another writer got there
+     * first: forget the cache and go again.
+     */
+    const run = <E>(
+      callId: Ids.CallConnectionId,
+      step: (state: State.State, now: Instant.Instant) => Outcome<E>,
+      idempotency: IdempotencyOptions | undefined,
+    ): Effect.Effect<Option.Option<Accepted>, E | PipelineError> =>
+      Effect.gen(function* () {
+        for (let attempt = 1; ; attempt++) {
+          const current = yield* load(callId)
+          const now = Instant.fromMillis(yield* Clock.currentTimeMillis)
+          const outcome = step(current.state, now)
+          if (outcome._tag === 'refused') return yield* Effect.fail(outcome.error)
+          const decision = outcome.decision
+          if (decision.events.length === 0) return Option.none()
+          const after = DecisionModule.after(current.state, decision)
+          const notifications = decision.instructions.filter(
+            (i): i is Instruction.NotifyCallback => i._tag === 'NotifyCallback',
+          )
+          const outbox = yield* Effect.forEach(notifications, (n) =>
+            Effect.map(ids.uuid, (eventId) => ({
+              kind: CallbackItem.kind,
+              payload: CallbackItem.fromNotify(n, eventId) as unknown as Json,
+              dueAt: now as number,
+            })),
+          )
+          const deadline = Deadline.earliest(after)
+          const request: AppendRequest = {
+            callId: callId as unknown as CallId,
+            expectedVersion: current.version,
+            events: decision.events.map(toNewEvent),
+            outbox,
+            timer: deadline,
+            ...(idempotency !== undefined
+              ? {
+                  idempotency: {
+                    key: idempotency.key,
+                    requestHash: idempotency.requestHash,
+                    response: idempotency.respond({ decision, state: after }),
+                    at: now as number,
+                  },
+                }
+              : {}),
+          }
+          const appended = yield* Effect.either(events.append(request))
+          if (appended._tag === 'Left') {
+            const error = appended.left
+            if (error._tag === 'StoreConflictError') {
+              cache.delete(callId)
+              if (attempt >= maxAttempts)
+                return yield* Effect.fail(new ContentionError({ callId, attempts: attempt }))
+              yield* Effect.sleep(Math.floor(Math.random() * Math.min(50, attempt * 2)))
+              continue
+            }
+            return yield* Effect.fail(error)
+          }
+          const version = appended.right.version
+          remember(callId, { state: after, version })
+          // committed: carry out the media instructions, wake the deliverers, re-arm the timer
+          for (const instruction of decision.instructions)
+            if (InstructionModule.isMedia(instruction)) runFork(dispatch(callId, instruction))
+          if (outbox.length > 0) yield* wakeup.wake
+          yield* scheduler.arm(callId, deadline, expireCall)
+          return Option.some({ decision, state: after, version })
+        }
+      })
+
+    const dispatch = (callId: Ids.CallConnectionId, instruction: Instruction.MediaInstruction) =>
+      media
+        .execute(callId, instruction, (signal) => {
+          runFork(Effect.ignoreLogged(signalCall(callId, signal)))
+        })
+        .pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.logWarning(`media plane failed on ${instruction._tag}`, cause),
+          ),
+        )
+
+    const serialized = <A, E>(callId: string, effect: Effect.Effect<A, E>) =>
+      locks[stripe(callId, locks.length)]!.withPermits(1)(effect)
+
+    const command: PipelineService['command'] = (callId, cmd, opts) =>
+      serialized(
+        callId,
+        run<Rejection.Rejection>(
+          callId,
+          (state, now) => {
+            const result = decide(state, cmd, { now })
+            return result._tag === 'Left'
+              ? { _tag: 'refused', error: result.left }
+              : { _tag: 'decided', decision: result.right }
+          },
+          opts?.idempotency,
+        ).pipe(
+          Effect.flatMap((accepted) =>
+            Option.isSome(accepted)
+              ? Effect.succeed(accepted.value)
+              : Effect.map(load(callId), (current) => ({
+                  decision: DecisionModule.empty,
+                  state: current.state,
+                  version: current.version,
+                })),
+          ),
+        ),
+      )
+
+    const signalCall = (callId: Ids.CallConnectionId, signal: Signal.Signal) =>
+      serialized(
+        callId,
+        Effect.asVoid(
+          run<never>(
+            callId,
+            (state, now) => ({ _tag: 'decided', decision: observe(state, signal, { now }) }),
+            undefined,
+          ),
+        ),
+      )
+
+    const expireCall = (callId: Ids.CallConnectionId) =>
+      serialized(
+        callId,
+        Effect.asVoid(
+          run<never>(
+            callId,
+            (state, now) => ({ _tag: 'decided', decision: expire(state, now) }),
+            undefined,
+          ),
+        ),
+      )
+
+    return Pipeline.of({
+      command,
+      signal: signalCall,
+      expire: expireCall,
+      load: (callId) => serialized(callId, load(callId)),
+    })
+  })
+
+/** The pipeline, from a store, an id source, a media plane, a wakeup and a scheduler. */
+export const layer = (options: PipelineOptions = {}) => Layer.effect(Pipeline, make(options))
+
+/** Is the call live (created and not ended)? */
+export const isLive = State.isLive
