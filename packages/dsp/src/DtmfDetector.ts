@@ -54,8 +54,13 @@ export const MAX_REVERSE_TWIST_DB = 10
 export const WINDOW_TWIST_MARGIN_DB = 3
 /** Each tone must exceed every other tone of its group by this much, in dB. */
 export const MIN_RELATIVE_PEAK_DB = 8
-/** The two tones must carry at least this fraction of the window's energy. */
+/**
+ * The two tones must carry at least this fraction of the energy over a whole press (its
+ * inner windows), and `MIN_WINDOW_ENERGY_RATIO` of each window's energy. White noise at
+ * 6 dB SNR leaves them 0.8; voices resembling a tone pair reach about 0.7.
+ */
 export const MIN_ENERGY_RATIO = 0.7
+export const MIN_WINDOW_ENERGY_RATIO = 0.65
 /** Second harmonic of either tone must stay this far below the tone, in dB (negative). */
 export const MAX_SECOND_HARMONIC_DB = -10
 /**
@@ -128,6 +133,10 @@ const GUARD_RATIO = Level.sineAmplitude(MAX_GUARD_DB)
 const guardCoef = GUARD_HZ.map((hz) => Goertzel.coefficient(hz, SAMPLE_RATE))
 /** Offsets beyond this are not compensated (they are rejected anyway). */
 const MAX_COMPENSATED = MAX_FREQUENCY_DEVIATION
+/** The smallest window gain compensation undoes (the highest tone at the largest offset). */
+const MIN_GAIN = Goertzel.rectangularGain(MAX_COMPENSATED * 1633, WINDOW_SAMPLES, SAMPLE_RATE)
+/** Hits of a press on which every window gets the spectral purity tests. */
+const PURITY_EVERY_HITS = 8
 const HZ_PER_RADIAN = SAMPLE_RATE / (2 * Math.PI * H)
 
 const coef = new Float64Array(NF)
@@ -167,9 +176,12 @@ interface Run {
   firstCol2: number
   sumRow2: number
   sumCol2: number
+  /** Sum of the inner hits' mean window powers. */
+  sumPower: number
   counted: number
   pendingRow2: number
   pendingCol2: number
+  pendingPower: number
   /** Sums of window-to-window phase products, for the average frequency. */
   zrRe: number
   zrIm: number
@@ -355,6 +367,13 @@ class Engine {
     if (rowP < minP || colP < minP) return false
     // Coarse relative-peak test (6 dB slack); the exact one, net of leakage, comes below.
     if (4 * rowP < PEAK_POWER_RATIO * rowP2 || 4 * colP < PEAK_POWER_RATIO * colP2) return false
+    // Coarse energy-ratio test: compensation for the frequency offset can raise the tones'
+    // power by at most 1 / MIN_GAIN².
+    if (
+      (2 * (rowP + colP)) / (L * L) <
+      (MIN_WINDOW_ENERGY_RATIO * MIN_GAIN * MIN_GAIN * energy) / L
+    )
+      return false
 
     // Frequency offsets from the phase advance since the previous window.
     let zrRe = 0
@@ -385,7 +404,20 @@ class Engine {
     // tone leaks into them (a strong row tone shows faintly in the column bins, and back).
     if (!this.#peaks(0, row, Math.sqrt(rowP), ac, fc + dc)) return false
     if (!this.#peaks(4, col, Math.sqrt(colP), ar, fr + dr)) return false
-    if ((ar * ar + ac * ac) / 2 < (MIN_ENERGY_RATIO * energy) / L) return false
+    if ((ar * ar + ac * ac) / 2 < (MIN_WINDOW_ENERGY_RATIO * energy) / L) return false
+    // Spectral purity (the costliest tests) on every window of a press's first
+    // PURITY_EVERY_HITS hits, then on every fourth window (the windows no longer overlap).
+    const run = this.#run
+    const key = Dtmf.keyAt(row, col - 4)
+    if (
+      run !== undefined &&
+      run.key === key &&
+      run.hits >= PURITY_EVERY_HITS &&
+      (b - run.firstHop) % WINDOW_BLOCKS !== 0
+    ) {
+      this.#hit(b, row, col - 4, ar, ac, energy / L, zrRe, zrIm, zcRe, zcIm)
+      return true
+    }
     // Second harmonics, net of what the two tones themselves leak into those bins.
     if (
       !this.#quiet(first, harmonicCoef[row]!, 2 * fr, ar, fr + dr, ac, fc + dc, HARMONIC_RATIO * ar)
@@ -400,7 +432,7 @@ class Engine {
     for (let g = 0; g < GUARD_HZ.length; g++)
       if (!this.#quiet(first, guardCoef[g]!, GUARD_HZ[g]!, ar, fr + dr, ac, fc + dc, weaker))
         return false
-    this.#hit(b, row, col - 4, ar, ac, zrRe, zrIm, zcRe, zcIm)
+    this.#hit(b, row, col - 4, ar, ac, energy / L, zrRe, zrIm, zcRe, zcIm)
     return true
   }
 
@@ -491,6 +523,7 @@ class Engine {
     col: number,
     ar: number,
     ac: number,
+    power: number,
     zrRe: number,
     zrIm: number,
     zcRe: number,
@@ -515,9 +548,11 @@ class Engine {
         firstCol2: ac * ac,
         sumRow2: 0,
         sumCol2: 0,
+        sumPower: 0,
         counted: 0,
         pendingRow2: 0,
         pendingCol2: 0,
+        pendingPower: 0,
         zrRe: 0,
         zrIm: 0,
         zcRe: 0,
@@ -530,6 +565,7 @@ class Engine {
       if (run.hits >= 2) {
         run.sumRow2 += run.pendingRow2
         run.sumCol2 += run.pendingCol2
+        run.sumPower += run.pendingPower
         run.counted++
       }
       run.zrRe += zrRe
@@ -539,6 +575,7 @@ class Engine {
     }
     run.pendingRow2 = ar * ar
     run.pendingCol2 = ac * ac
+    run.pendingPower = power
     run.hits++
     run.misses = 0
     run.lastHop = b
@@ -617,6 +654,8 @@ class Engine {
     const lr = Level.sineLevel(ar)
     const lc = Level.sineLevel(ac)
     if (lc - lr > MAX_NORMAL_TWIST_DB || lr - lc > MAX_REVERSE_TWIST_DB) return
+    const power = run.counted > 0 ? run.sumPower / run.counted : run.pendingPower
+    if ((ar * ar + ac * ac) / 2 < MIN_ENERGY_RATIO * power) return
     this.#out.push({
       key: run.key,
       startMs: (run.start * 1000) / SAMPLE_RATE,

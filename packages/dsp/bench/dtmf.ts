@@ -1,0 +1,287 @@
+/**
+ * DTMF benchmark: our detector against multimon-ng on the same generated corpora.
+ *
+ * Corpora (8 kHz 16-bit mono WAV files in a temporary folder): clean presses with varied
+ * timing, level, twist and frequency; the same at 20, 10 and 6 dB SNR of white noise; fast
+ * 40 ms tone / 40 ms gap sequences, clean and at 20 dB SNR; and, when espeak-ng is installed,
+ * speech without any digit (talk-off). Accuracy is the missed and extra digits per corpus
+ * from an alignment (longest common subsequence) of the decoded string with the truth.
+ * Speed is audio duration over decoding time on one core (WAV parsing included), in
+ * multiples of real time. multimon-ng reads raw 16-bit audio at 22050 Hz, its native rate,
+ * converted beforehand (not timed); its time includes starting the process.
+ *
+ * Prints a table, then one JSON line: {"bench":"dtmf","metrics":{...}}.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import {
+  Dtmf,
+  DtmfDetector,
+  DtmfSynth,
+  Pcm,
+  Resampler,
+  WavReader,
+  WavWriter,
+} from '../src/index.js'
+import * as Signals from '../test/support/Signals.js'
+import * as Speech from '../test/support/Speech.js'
+
+const RATE = 8000
+const CORPUS_SECONDS = 45
+const RUNS = 5
+
+interface Corpus {
+  readonly name: string
+  readonly truth: string
+  readonly wav: Uint8Array
+  readonly seconds: number
+}
+
+interface Style {
+  readonly toneMs: readonly [number, number]
+  readonly gapMs: readonly [number, number]
+  readonly levelDbfs: readonly [number, number]
+  readonly twistDb: readonly [number, number]
+  readonly offset: readonly [number, number]
+  readonly snrDb?: number
+}
+
+const VARIED = {
+  toneMs: [50, 150],
+  gapMs: [50, 150],
+  levelDbfs: [-25, -8],
+  twistDb: [-4, 4],
+  offset: [-0.01, 0.01],
+} as const
+const NOISY = { ...VARIED, levelDbfs: [-17, -13], twistDb: [-3, 3] } as const
+const FAST = {
+  toneMs: [40, 40],
+  gapMs: [40, 40],
+  levelDbfs: [-20, -10],
+  twistDb: [-2, 2],
+  offset: [0, 0],
+} as const
+
+const generate = (style: Style, seed: number): { samples: Float32Array; truth: string } => {
+  const rnd = Signals.prng(seed)
+  const between = ([lo, hi]: readonly [number, number]): number => lo + (hi - lo) * rnd()
+  const pieces: Float32Array[] = [new Float32Array(RATE / 5)]
+  let length = pieces[0]!.length
+  let truth = ''
+  while (length < CORPUS_SECONDS * RATE) {
+    const key = Dtmf.KEYS[Math.floor(rnd() * 16)]!
+    const tone = DtmfSynth.tone(key, {
+      sampleRate: RATE,
+      toneMs: Math.round(between(style.toneMs)),
+      levelDbfs: between(style.levelDbfs),
+      twistDb: between(style.twistDb),
+      frequencyOffset: between(style.offset),
+    })
+    const gap = new Float32Array(Math.round((between(style.gapMs) * RATE) / 1000))
+    pieces.push(tone, gap)
+    length += tone.length + gap.length
+    truth += key
+  }
+  pieces.push(new Float32Array(RATE / 5))
+  let samples: Float32Array = new Float32Array(length + RATE / 5)
+  let o = 0
+  for (const p of pieces) {
+    samples.set(p, o)
+    o += p.length
+  }
+  if (style.snrDb !== undefined)
+    samples = Signals.addNoise(samples, Signals.activePower(samples), style.snrDb, seed * 7 + 1)
+  return { samples, truth }
+}
+
+const corpora = (): Corpus[] => {
+  const list: Array<[string, Style]> = [
+    ['clean', VARIED],
+    // In noise, levels vary less so that every press is near the corpus's SNR.
+    ['noise-20dB', { ...NOISY, snrDb: 20 }],
+    ['noise-10dB', { ...NOISY, snrDb: 10 }],
+    ['noise-6dB', { ...NOISY, twistDb: [0, 0], snrDb: 6 }],
+    ['fast-40/40', FAST],
+    ['fast-40/40-20dB', { ...FAST, snrDb: 20 }],
+  ]
+  const out: Corpus[] = list.map(([name, style], i) => {
+    const { samples, truth } = generate(style, 1000 + i)
+    return {
+      name,
+      truth,
+      wav: WavWriter.write(samples, { sampleRate: RATE }),
+      seconds: samples.length / RATE,
+    }
+  })
+  if (Speech.espeakAvailable()) {
+    const utterances = Speech.VOICES.flatMap((voice, v) =>
+      Speech.SENTENCES.map((text, s) => ({ voice, text, pitch: [30, 60, 90][(v + s) % 3]! })),
+    )
+    const spoken = Speech.speak(utterances)
+    const parts = spoken.map((u) => Resampler.resample(u.samples, u.sampleRate, RATE))
+    const total = parts.reduce((n, p) => n + p.length + RATE / 4, 0)
+    const samples = new Float32Array(total)
+    let o = 0
+    for (const p of parts) {
+      samples.set(p, o)
+      o += p.length + RATE / 4
+    }
+    out.push({
+      name: 'speech (talk-off)',
+      truth: '',
+      wav: WavWriter.write(samples, { sampleRate: RATE }),
+      seconds: total / RATE,
+    })
+  } else console.log('notice: espeak-ng is not installed; the speech (talk-off) corpus is left out')
+  return out
+}
+
+/** Missed and extra digits of `got` against `truth`, by longest common subsequence. */
+export const score = (truth: string, got: string): { missed: number; extra: number } => {
+  const n = truth.length
+  const m = got.length
+  let prev = new Uint32Array(m + 1)
+  let cur = new Uint32Array(m + 1)
+  for (let i = 1; i <= n; i++) {
+    for (let j = 1; j <= m; j++)
+      cur[j] = truth[i - 1] === got[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, cur[j - 1]!)
+    ;[prev, cur] = [cur, prev]
+  }
+  const common = prev[m]!
+  return { missed: n - common, extra: m - common }
+}
+
+const ours = (wav: Uint8Array): string => {
+  const { format, samples } = WavReader.read(wav)
+  return DtmfDetector.decode(samples, format.sampleRate)
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+const multimonAvailable = (): boolean =>
+  spawnSync('sh', ['-c', 'command -v multimon-ng'], { encoding: 'utf8' }).status === 0
+
+const multimon = (raw: string): string => {
+  const out = execFileSync('multimon-ng', ['-q', '-n', '-c', '-a', 'DTMF', '-t', 'raw', raw], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  })
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('DTMF: '))
+    .map((l) => l.slice(6).trim())
+    .join('')
+}
+
+const main = (): void => {
+  const dir = mkdtempSync(join(tmpdir(), 'dsp-bench-'))
+  try {
+    const list = corpora()
+    const audio = list.reduce((s, c) => s + c.seconds, 0)
+    for (const c of list)
+      writeFileSync(join(dir, `${c.name.replace(/[^a-z0-9-]/gi, '_')}.wav`), c.wav)
+    // Files written, read back: both tools decode the same bytes.
+    const files = list.map((c) => ({
+      ...c,
+      wav: new Uint8Array(readFileSync(join(dir, `${c.name.replace(/[^a-z0-9-]/gi, '_')}.wav`))),
+    }))
+
+    // Ours: one warm-up pass, then RUNS timed passes; the median pass counts.
+    const decoded = files.map((c) => ours(c.wav))
+    const times: number[] = []
+    for (let r = 0; r < RUNS; r++) {
+      const t0 = performance.now()
+      for (const c of files) ours(c.wav)
+      times.push((performance.now() - t0) / 1000)
+    }
+    const oursSpeed = audio / median(times)
+
+    let mmDecoded: string[] | undefined
+    let mmSpeed: number | undefined
+    if (multimonAvailable()) {
+      const raws = files.map((c, i) => {
+        const { format, samples } = WavReader.read(c.wav)
+        const path = join(dir, `c${i}.raw`)
+        writeFileSync(
+          path,
+          Pcm.float32ToBytes(Resampler.resample(samples, format.sampleRate, 22050)),
+        )
+        return path
+      })
+      mmDecoded = raws.map(multimon)
+      const mmTimes: number[] = []
+      for (let r = 0; r < RUNS; r++) {
+        const t0 = performance.now()
+        for (const raw of raws) multimon(raw)
+        mmTimes.push((performance.now() - t0) / 1000)
+      }
+      mmSpeed = audio / median(mmTimes)
+    } else
+      console.log(
+        'notice: multimon-ng is not installed (apt-get install multimon-ng); reporting our detector only',
+      )
+
+    const rows = files.map((c, i) => ({
+      corpus: c.name,
+      seconds: c.seconds,
+      digits: c.truth.length,
+      ours: score(c.truth, decoded[i]!),
+      multimon: mmDecoded ? score(c.truth, mmDecoded[i]!) : undefined,
+    }))
+    const pad = (s: string | number, n: number): string => String(s).padStart(n)
+    console.log(
+      `\nDTMF benchmark: ${audio.toFixed(0)} s of 8 kHz audio in ${files.length} corpora\n`,
+    )
+    console.log(
+      `${'corpus'.padEnd(20)}${pad('secs', 6)}${pad('digits', 8)}${pad('ours missed', 13)}${pad('extra', 7)}${pad('multimon missed', 17)}${pad('extra', 7)}`,
+    )
+    for (const r of rows)
+      console.log(
+        `${r.corpus.padEnd(20)}${pad(r.seconds.toFixed(0), 6)}${pad(r.digits, 8)}${pad(r.ours.missed, 13)}${pad(r.ours.extra, 7)}${pad(r.multimon?.missed ?? '-', 17)}${pad(r.multimon?.extra ?? '-', 7)}`,
+      )
+    console.log(
+      `\nours:       ${oursSpeed.toFixed(0)}x real time (one core, median of ${RUNS} passes)`,
+    )
+    if (mmSpeed !== undefined) {
+      console.log(
+        `multimon-ng: ${mmSpeed.toFixed(0)}x real time (22050 Hz raw input, process start included)`,
+      )
+      console.log(`speed ratio: ${(oursSpeed / mmSpeed).toFixed(2)} (ours / multimon-ng)`)
+      const worse = rows.filter(
+        (r) => r.ours.missed + r.ours.extra > r.multimon!.missed + r.multimon!.extra,
+      )
+      console.log(
+        worse.length === 0
+          ? 'accuracy: no worse than multimon-ng on any corpus'
+          : `accuracy: worse than multimon-ng on ${worse.map((r) => r.corpus).join(', ')}`,
+      )
+    }
+    const corporaMetrics = Object.fromEntries(
+      rows.map((r) => [
+        r.corpus,
+        {
+          seconds: Number(r.seconds.toFixed(1)),
+          digits: r.digits,
+          ours: r.ours,
+          ...(r.multimon ? { multimon: r.multimon } : {}),
+        },
+      ]),
+    )
+    const metrics = {
+      audio_seconds: Number(audio.toFixed(1)),
+      corpora: corporaMetrics,
+      ours_x_realtime: Math.round(oursSpeed),
+      multimon_x_realtime: mmSpeed === undefined ? null : Math.round(mmSpeed),
+      speed_ratio: mmSpeed === undefined ? null : Number((oursSpeed / mmSpeed).toFixed(2)),
+      multimon_available: mmSpeed !== undefined,
+    }
+    console.log(JSON.stringify({ bench: 'dtmf', metrics }))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+main()
