@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { Command, Event, Instant as InstantT, Signal, State } from '../src/index.js'
+import type { Command, Event, Instant as InstantT, Signal } from '../src/index.js'
 import {
   decide,
   evolve,
@@ -14,8 +14,10 @@ import {
   observe,
   replay,
   Event as Ev,
+  Ids,
   Instant,
   Rejection,
+  State,
   Tone,
   ToneSequence,
 } from '../src/index.js'
@@ -241,6 +243,43 @@ describe('core invariants', () => {
         // one callback per callback event, in the order of the events
         expect(notified).toEqual(trace.events.filter(Ev.isCallback))
         expect(trace.final.callbacks).toBe(sequences.length)
+        // ParticipantsUpdated sequence numbers rise by one too
+        const updates = trace.events.flatMap((e) =>
+          e._tag === 'ParticipantsUpdated' ? [e.sequenceNumber] : [],
+        )
+        expect(updates).toEqual(updates.map((_, i) => i + 1))
+      }),
+      heavy,
+    )
+  })
+
+  it('the media of an operation that ends before its audio or tones did is stopped', () => {
+    fc.assert(
+      fc.property(scenarios, (scenario) => {
+        const trace = run(scenario)
+        for (const step of trace.steps) {
+          const instructions = step.decision?.instructions ?? []
+          for (const e of step.decision?.events ?? []) {
+            if (!Ev.isTerminal(e)) continue
+            const id = opIdOf(e)!
+            const op = State.findOperation(step.before, Ids.unsafe.operationId(id))
+            if (op === null) continue
+            const signal = step.input._tag === 'Observe' ? step.input.signal : null
+            const reported =
+              signal !== null && 'operationId' in signal && signal.operationId === id
+                ? signal._tag
+                : null
+            if (op.phase === 'starting' || op.phase === 'playing') {
+              // the media plane said the audio ended, or its length elapsed: nothing to stop
+              if (reported === 'PlaybackFinished' || reported === 'PlaybackFailed') continue
+              if (step.input._tag === 'Expire' && op.phase === 'playing') continue
+              expect(instructions).toContainEqual({ _tag: 'StopPlayback', operationId: id })
+            } else if (op.phase === 'sending') {
+              if (reported === 'TonesSent' || reported === 'TonesFailed') continue
+              expect(instructions).toContainEqual({ _tag: 'CancelTones', operationId: id })
+            }
+          }
+        }
       }),
       heavy,
     )
