@@ -52,6 +52,8 @@ CREATE TABLE ${S}.outbox (
   UNIQUE (call_id, seq)
 );
 CREATE INDEX outbox_due ON ${S}.outbox (due_at, id) WHERE dead_reason IS NULL;
+-- The claim asks, for each candidate, whether an earlier live item of its call exists.
+CREATE INDEX outbox_live ON ${S}.outbox (call_id, seq) WHERE dead_reason IS NULL;
 
 CREATE TABLE ${S}.inbox (
   id       text PRIMARY KEY,

@@ -154,115 +154,176 @@ export const open = (
             : new StoreUnavailableError({ cause: e }),
     }) as Effect.Effect<A, E>
 
-  const bumpUpdate = `
-  UPDATE ${S}.calls SET version = $3, outbox_seq = outbox_seq + $4,
-    deadline = CASE WHEN $5::boolean THEN $6::bigint ELSE deadline END
-  WHERE call_id = $1 AND version = $2
-  RETURNING outbox_seq - $4 AS base`
-  const bumpInsert = `
+  /**
+   * The append statement for one shape of request (new call or not, how many events and
+   * items, which extras), built once per shape and kept. Small batches bind one parameter per
+   * column; large ones pass a JSON array. Everything selects FROM bump, so nothing is written
+   * when the version check fails; inbox ids and idempotency records, whose refusal must undo
+   * the rest, raise an error that rolls the whole statement back.
+   */
+  const statements = new Map<string, string>()
+  const small = 8
+  const appendSql = (r: Limits.CheckedAppend): { text: string; params: unknown[] } => {
+    const params: unknown[] = []
+    const key: string[] = []
+    const $ = (v: unknown, cast: string) => {
+      params.push(v)
+      return `$${params.length}::${cast}`
+    }
+    // Bound on first use: a statement must not carry a parameter it does not mention.
+    const once = (v: unknown, cast: string) => {
+      let ph: string | undefined
+      return () => (ph ??= $(v, cast))
+    }
+    const call = once(r.callId, 'text')
+    const expected = once(r.expectedVersion, 'integer')
+    const version = $(r.newVersion, 'integer')
+    const k = r.outbox.length
+    const timer = r.timer === undefined ? undefined : $(r.timer, 'bigint')
+    key.push(r.expectedVersion === 0 ? 'new' : 'old', `t${timer === undefined ? 0 : 1}`, `o${k}`)
+    const parts: string[] = []
+    const base = k === 0 ? '0' : `outbox_seq - ${k}`
+    if (r.expectedVersion === 0)
+      parts.push(`bump AS (
   INSERT INTO ${S}.calls AS c (call_id, version, outbox_seq, deadline)
-  VALUES ($1, $3, $4, CASE WHEN $5::boolean THEN $6::bigint END)
+  VALUES (${call()}, ${version}, ${k}, ${timer ?? 'NULL'})
   ON CONFLICT (call_id) DO UPDATE SET version = EXCLUDED.version,
-    outbox_seq = c.outbox_seq + EXCLUDED.outbox_seq,
-    deadline = CASE WHEN $5::boolean THEN $6::bigint ELSE c.deadline END
-  WHERE c.version = $2
-  RETURNING c.outbox_seq - $4 AS base`
-  const appendSql = (bump: string) => `
-WITH bump AS (${bump}),
-inb AS (
-  INSERT INTO ${S}.inbox (id, call_id)
-  SELECT x, $1 FROM json_array_elements_text($7::json) AS x
-  ON CONFLICT DO NOTHING RETURNING 1
-),
-ev AS (
+    outbox_seq = c.outbox_seq + EXCLUDED.outbox_seq${timer === undefined ? '' : ', deadline = EXCLUDED.deadline'}
+  WHERE c.version = 0
+  RETURNING ${k === 0 ? '0' : `c.outbox_seq - ${k}`} AS base)`)
+    else
+      parts.push(`bump AS (
+  UPDATE ${S}.calls SET version = ${version}${k === 0 ? '' : `, outbox_seq = outbox_seq + ${k}`}${
+    timer === undefined ? '' : `, deadline = ${timer}`
+  }
+  WHERE call_id = ${call()} AND version = ${expected()}
+  RETURNING ${base} AS base)`)
+    const n = r.events.length
+    if (n > 0 && n <= small) {
+      key.push(`e${n}`)
+      const rows = r.events.map(
+        (e, i) => `(${i + 1}, ${$(e.type, 'text')}, ${$(e.at, 'bigint')}, ${$(e.payload, 'json')})`,
+      )
+      parts.push(`ev AS (
   INSERT INTO ${S}.events (call_id, version, type, at, payload)
-  SELECT $1, $2 + e.n, e.v->>'type', (e.v->>'at')::bigint, e.v->'payload'
-  FROM bump, json_array_elements($8::json) WITH ORDINALITY AS e(v, n)
-  RETURNING 1
-),
-ob AS (
+  SELECT ${call()}, ${expected()} + e.n, e.t, e.a, e.p FROM bump, (VALUES ${rows.join(', ')}) AS e(n, t, a, p))`)
+    } else if (n > small) {
+      key.push('eJ')
+      const json = $(
+        '[' +
+          r.events
+            .map((e) => `{"type":${JSON.stringify(e.type)},"at":${e.at},"payload":${e.payload}}`)
+            .join(',') +
+          ']',
+        'json',
+      )
+      parts.push(`ev AS (
+  INSERT INTO ${S}.events (call_id, version, type, at, payload)
+  SELECT ${call()}, ${expected()} + e.n, e.v->>'type', (e.v->>'at')::bigint, e.v->'payload'
+  FROM bump, json_array_elements(${json}) WITH ORDINALITY AS e(v, n))`)
+    }
+    if (k > 0 && k <= small) {
+      const rows = r.outbox.map(
+        (o, i) =>
+          `(${i + 1}, ${$(o.kind, 'text')}, ${$(o.payload, 'json')}, ${$(o.dueAt, 'bigint')})`,
+      )
+      parts.push(`ob AS (
   INSERT INTO ${S}.outbox (call_id, seq, kind, payload, due_at)
-  SELECT $1, bump.base + e.n, e.v->>'kind', e.v->'payload', (e.v->>'dueAt')::bigint
-  FROM bump, json_array_elements($9::json) WITH ORDINALITY AS e(v, n)
-  RETURNING id, seq
-),
-sn AS (
+  SELECT ${call()}, bump.base + e.n, e.k, e.p, e.d FROM bump, (VALUES ${rows.join(', ')}) AS e(n, k, p, d)
+  RETURNING id, seq)`)
+    } else if (k > small) {
+      key.push('oJ')
+      const json = $(
+        '[' +
+          r.outbox
+            .map(
+              (o) => `{"kind":${JSON.stringify(o.kind)},"dueAt":${o.dueAt},"payload":${o.payload}}`,
+            )
+            .join(',') +
+          ']',
+        'json',
+      )
+      parts.push(`ob AS (
+  INSERT INTO ${S}.outbox (call_id, seq, kind, payload, due_at)
+  SELECT ${call()}, bump.base + e.n, e.v->>'kind', e.v->'payload', (e.v->>'dueAt')::bigint
+  FROM bump, json_array_elements(${json}) WITH ORDINALITY AS e(v, n)
+  RETURNING id, seq)`)
+    }
+    if (r.snapshot !== undefined) {
+      key.push('s')
+      parts.push(`sn AS (
   INSERT INTO ${S}.snapshots (call_id, version, state)
-  SELECT $1, ($10::json->>'version')::integer, $10::json->'state' FROM bump WHERE $10::json IS NOT NULL
-  ON CONFLICT (call_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state
-  RETURNING 1
-),
-idem AS (
+  SELECT ${call()}, ${$(r.snapshot.version, 'integer')}, ${$(r.snapshot.state, 'json')} FROM bump
+  ON CONFLICT (call_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state)`)
+    }
+    const checks: string[] = []
+    if (r.inboxIds.length > 0) {
+      key.push('i')
+      parts.push(`inb AS (
+  INSERT INTO ${S}.inbox (id, call_id)
+  SELECT x, ${call()} FROM json_array_elements_text(${$(JSON.stringify(r.inboxIds), 'json')}) AS x
+  ON CONFLICT DO NOTHING RETURNING 1)`)
+      checks.push(
+        `WHEN (SELECT count(*) FROM inb) <> ${$(r.inboxIds.length, 'integer')} THEN ${S}.store_fail('SB002', 'inbox id already recorded')`,
+      )
+    }
+    if (r.idempotency !== undefined) {
+      key.push('k')
+      const d = r.idempotency
+      parts.push(`idem AS (
   INSERT INTO ${S}.idempotency AS i (key, request_hash, response, at)
-  SELECT $11::json->>'key', $11::json->>'requestHash', $11::json->'response', ($11::json->>'at')::bigint
-  FROM bump WHERE $11::json IS NOT NULL
+  SELECT ${$(d.key, 'text')}, ${$(d.requestHash, 'text')}, ${$(d.response, 'json')}, ${$(d.at, 'bigint')} FROM bump
   ON CONFLICT (key) DO UPDATE SET request_hash = EXCLUDED.request_hash,
     response = EXCLUDED.response, at = EXCLUDED.at
-  WHERE i.at + $12::bigint <= EXCLUDED.at
-  RETURNING 1
-)
-SELECT CASE
-  WHEN (SELECT count(*) FROM inb) <> $13::integer THEN ${S}.store_fail('SB002', 'inbox id already recorded')
-  WHEN NOT EXISTS (SELECT 1 FROM bump) THEN ${S}.store_fail('SB001', 'version conflict')
-  WHEN $11::json IS NOT NULL AND NOT EXISTS (SELECT 1 FROM idem)
-    THEN ${S}.store_fail('SB003', 'idempotency key is live')
-  ELSE 0 END AS ok,
-  (SELECT count(*) FROM ev) AS written,
-  (SELECT json_agg(json_build_array(id::text, seq) ORDER BY seq) FROM ob) AS outbox`
-  const appendUpdate = appendSql(bumpUpdate)
-  const appendInsert = appendSql(bumpInsert)
+  WHERE i.at + ${$(limits.idempotencyWindowMs, 'bigint')} <= EXCLUDED.at
+  RETURNING 1)`)
+      checks.push(
+        `WHEN NOT EXISTS (SELECT 1 FROM idem) THEN ${S}.store_fail('SB003', 'idempotency key is live')`,
+      )
+    }
+    // Inbox ids are written whatever the version: a stale version must undo them too.
+    if (checks.length > 0)
+      checks.splice(
+        r.inboxIds.length > 0 ? 1 : 0,
+        0,
+        `WHEN NOT EXISTS (SELECT 1 FROM bump) THEN ${S}.store_fail('SB001', 'version conflict')`,
+      )
+    const select = [
+      '(SELECT base FROM bump) AS base',
+      ...(checks.length > 0 ? [`CASE ${checks.join(' ')} ELSE 0 END AS ok`] : []),
+      ...(k > 0
+        ? ['(SELECT json_agg(json_build_array(id::text, seq) ORDER BY seq) FROM ob) AS outbox']
+        : []),
+    ]
+    const shape = key.join('.')
+    let text = statements.get(shape)
+    if (text === undefined) {
+      text = `WITH ${parts.join(',\n')}\nSELECT ${select.join(', ')}`
+      statements.set(shape, text)
+    }
+    return { text, params }
+  }
 
   const currentVersion = async (callId: string) => {
     const rows = await q(`SELECT version FROM ${S}.calls WHERE call_id = $1`, [callId])
     return rows[0] === undefined ? 0 : num(rows[0].version)
   }
 
+  const conflict = async (r: Limits.CheckedAppend) =>
+    new StoreConflictError({
+      callId: r.callId,
+      expected: r.expectedVersion,
+      actual: await currentVersion(r.callId),
+    })
+
   const events: EventStoreService = {
     append: (request) =>
       op(async () => {
         const r = Limits.append(request, limits)
-        const eventsJson =
-          '[' +
-          r.events
-            .map((e) => `{"type":${JSON.stringify(e.type)},"at":${e.at},"payload":${e.payload}}`)
-            .join(',') +
-          ']'
-        const outboxJson =
-          '[' +
-          r.outbox
-            .map(
-              (o) => `{"kind":${JSON.stringify(o.kind)},"dueAt":${o.dueAt},"payload":${o.payload}}`,
-            )
-            .join(',') +
-          ']'
-        const snapshotJson =
-          r.snapshot === undefined
-            ? null
-            : `{"version":${r.snapshot.version},"state":${r.snapshot.state}}`
-        const idemJson =
-          r.idempotency === undefined
-            ? null
-            : `{"key":${JSON.stringify(r.idempotency.key)},"requestHash":${JSON.stringify(
-                r.idempotency.requestHash,
-              )},"response":${r.idempotency.response},"at":${r.idempotency.at}}`
-        const params = [
-          r.callId,
-          r.expectedVersion,
-          r.newVersion,
-          r.outbox.length,
-          r.timer !== undefined,
-          r.timer ?? null,
-          JSON.stringify(r.inboxIds),
-          eventsJson,
-          outboxJson,
-          snapshotJson,
-          idemJson,
-          limits.idempotencyWindowMs,
-          r.inboxIds.length,
-        ]
+        const { text, params } = appendSql(r)
         let rows: ReadonlyArray<Row>
         try {
-          rows = await q(r.expectedVersion === 0 ? appendInsert : appendUpdate, params)
+          rows = await q(text, params)
         } catch (e) {
           const code = pgCode(e)
           if (code === 'SB002') {
@@ -272,17 +333,15 @@ SELECT CASE
             )
             throw new StoreDuplicateError({ what: 'inbox', ids: dups.map((d) => d.id as string) })
           }
-          if (code === 'SB001' || code === '23505')
-            throw new StoreConflictError({
-              callId: r.callId,
-              expected: r.expectedVersion,
-              actual: await currentVersion(r.callId),
-            })
+          if (code === 'SB001' || code === '23505') throw await conflict(r)
           if (code === 'SB003')
             throw new StoreDuplicateError({ what: 'idempotency', ids: [r.idempotency?.key ?? ''] })
           throw e
         }
-        const out = json(rows[0]?.outbox ?? null) as ReadonlyArray<[string, number]> | null
+        const row = rows[0]
+        if (row === undefined || row.base === null || row.base === undefined)
+          throw await conflict(r)
+        const out = (row.outbox ?? null) as ReadonlyArray<[string, number]> | null
         return {
           version: r.newVersion,
           outbox: (out ?? []).map(([id, seq]) => ({ id, seq: num(seq) })),
