@@ -12,20 +12,25 @@
  * - The phase advance of each bin from one window to the next measures the tone's frequency
  *   (to within a few Hz); the amplitude is corrected for the window's response at that offset,
  *   so level and twist are measured exactly anywhere within the tolerance.
- * - A window is a "hit" for a key when: the strongest row and column tones each stand
- *   `MIN_RELATIVE_PEAK_DB` above the other tones of their group; each is at least
- *   `MIN_TONE_LEVEL_DBFS`; the twist is within limits; the two tones carry at least
- *   `MIN_ENERGY_RATIO` of the window's energy; and neither tone has a second harmonic above
- *   `MAX_SECOND_HARMONIC_DB` (pure tones have none, voices and instruments do).
+ * - A window is a "hit" for a key when: each tone is at least `MIN_TONE_LEVEL_DBFS`; the twist
+ *   is within limits (plus `WINDOW_TWIST_MARGIN_DB`); each tone stands `MIN_RELATIVE_PEAK_DB`
+ *   above the other tones of its group (net of the other tone's leakage); the two tones carry
+ *   `MIN_WINDOW_ENERGY_RATIO` of the window's energy; neither has a second harmonic above
+ *   `MAX_SECOND_HARMONIC_DB`; and no guard frequency (`GUARD_HZ`, between and around the
+ *   groups) comes within `MAX_GUARD_DB` of the weaker tone. Pure tone pairs pass; voices and
+ *   instruments have harmonics at the guard frequencies and fail.
  * - Consecutive hits of one key make a run; `RELEASE_HOPS` windows in a row without that key
  *   (about 28 ms) end it, so short dropouts inside one press are bridged and a 40 ms pause
- *   always separates two presses. The run's start and end are then placed to about 1 ms by
+ *   always separates two presses. The run's start and end are then placed to about 1-2 ms by
  *   looking at how much of the tone each 4 ms block holds.
- * - A run becomes a detection when it lasted at least `MIN_TONE_MS` (tones of 40 ms are
- *   accepted, tones of 30 ms or less are not) and its average frequency is within
- *   `MAX_FREQUENCY_DEVIATION` of nominal on both tones (accept 1.5%, reject 3.5%).
+ * - A run becomes a detection when: it has `MIN_HITS` hits, making `MIN_HIT_DENSITY` of its
+ *   windows; it lasted at least `MIN_TONE_MS` (40 ms is accepted, 30 ms is not); both tones'
+ *   mean frequencies are within `MAX_FREQUENCY_DEVIATION` of nominal (accept 1.5%, reject
+ *   3.5%) and drift less than `MAX_FREQUENCY_DRIFT_HZ_PER_S`; its mean twist is within the
+ *   limits; and its tones carry `MIN_ENERGY_RATIO` of its energy.
  *
  * Detections are reported when the key is released (the run ends), once per press.
+ * The thresholds are constants on purpose: the service and the CLI share them unchanged.
  */
 import * as Dtmf from './Dtmf.js'
 import * as Goertzel from './Goertzel.js'
@@ -70,7 +75,7 @@ export const MAX_SECOND_HARMONIC_DB = -10
 export const GUARD_HZ: ReadonlyArray<number> = [540, 610, 1010, 1075, 1140, 1760, 1850]
 /** Every guard frequency must stay this far below the weaker tone, in dB (negative). */
 export const MAX_GUARD_DB = -8
-/** Largest accepted deviation of either tone's average frequency from nominal (2.5%). */
+/** Largest accepted deviation of either tone's mean frequency from nominal (2%). */
 export const MAX_FREQUENCY_DEVIATION = 0.02
 /** Shortest accepted tone, in ms: 40 ms is accepted, 30 ms is rejected. */
 export const MIN_TONE_MS = 35
