@@ -709,8 +709,12 @@ const arbInputStep: fc.Arbitrary<StepSpec> = fc.oneof(
 )
 
 export interface Scenario {
-  readonly create: Command.CreateCall
-  /** What each target does first: answer, decline, or nothing (it rings until it times out). */
+  /** Mostly an outbound call (CreateCall); sometimes an answered inbound one (AnswerCall). */
+  readonly create: Command.CreateCall | Command.AnswerCall
+  /**
+   * Outbound: what each target does first (answer, decline, or nothing: it rings until it times
+   * out). Inbound: the application's leg is established, or not yet.
+   */
   readonly pickups: ReadonlyArray<SignalSpec>
   readonly steps: ReadonlyArray<StepSpec>
   readonly hangUpForEveryone: boolean
@@ -761,21 +765,32 @@ export const arbScenario = (options: { readonly maxSteps?: number } = {}): fc.Ar
         },
       ),
       hangUpForEveryone: fc.boolean(),
+      inbound: fc.constantFrom(false, false, false, false, false, true),
     })
-    .map(({ targets, streaming, transcription, answers, steps, hangUpForEveryone }) => ({
-      create: createCall(targets, {
+    .map(({ targets, streaming, transcription, answers, steps, hangUpForEveryone, inbound }) => {
+      const o: SetupOptions = {
         ...(streaming !== undefined ? { streaming } : {}),
         ...(transcription !== undefined ? { transcription } : {}),
-      }),
-      pickups: targets.flatMap((who, i): ReadonlyArray<SignalSpec> => {
-        const a = answers[i] ?? 'answer'
-        if (a === 'answer') return [{ _tag: 'PartyAnswered', who }]
-        if (a === 'decline') return [{ _tag: 'PartyDeclined', who, reason: 'busy' }]
-        return []
-      }),
-      steps,
-      hangUpForEveryone,
-    }))
+      }
+      const caller = targets[0]!
+      return {
+        create: inbound
+          ? { ...setup(o), _tag: 'AnswerCall' as const, caller, answeredBy: app }
+          : createCall(targets, o),
+        pickups: inbound
+          ? answers[0] === 'ring'
+            ? []
+            : [{ _tag: 'CallEstablished' as const }]
+          : targets.flatMap((who, i): ReadonlyArray<SignalSpec> => {
+              const a = answers[i] ?? 'answer'
+              if (a === 'answer') return [{ _tag: 'PartyAnswered', who }]
+              if (a === 'decline') return [{ _tag: 'PartyDeclined', who, reason: 'busy' }]
+              return []
+            }),
+        steps,
+        hangUpForEveryone,
+      }
+    })
 
 // ------------------------------------------------------------------ the runner
 

@@ -540,7 +540,7 @@ const connect = (setup: Setup): { model: Model; real: Real } => {
   return { model, real }
 }
 
-describe('model-based: the core against the seed table', () => {
+describe('model-based: the core against the seed table', { timeout: 60_000 }, () => {
   it('accepts, refuses, queues and ends media operations as the seed table model does', () => {
     fc.assert(
       fc.property(arbSetup, arbCommands, (setup, commands) => {

@@ -46,7 +46,8 @@ const catchAll = 'Invalid request: the command is malformed.'
 const subKinds: ReadonlySet<string> = new Set(['PlayTo', 'RecognizeGroup', 'SendDtmf'])
 const mainKinds: ReadonlySet<string> = new Set(['PlayToAll', 'RecognizeNonGroup'])
 
-describe('core invariants', () => {
+// generous guard against a loaded machine: the properties are not timed, only bounded
+describe('core invariants', { timeout: 60_000 }, () => {
   it('replay of the recorded events equals the live state', () => {
     fc.assert(
       fc.property(scenarios, (scenario) => {
