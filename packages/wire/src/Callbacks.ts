@@ -302,6 +302,12 @@ export interface Meta {
   readonly apiVersion?: string
 }
 
+/** The ISO-8601 form of an instant; an instant outside the date range gives the epoch, never an exception. */
+export const isoOf = (at: number): string => {
+  const d = new Date(at)
+  return Number.isNaN(d.getTime()) ? '1970-01-01T00:00:00.000Z' : d.toISOString()
+}
+
 export const sourceOf = (callConnectionId: string): string =>
   `calling/callConnections/${callConnectionId}`
 
@@ -313,7 +319,7 @@ export const toCloudEvent = (notify: Instruction.NotifyCallback, meta: Meta): Cl
     source,
     type: prefix + notify.event._tag,
     data: toData(notify.call, notify.event, meta.apiVersion),
-    time: meta.time ?? new Date(notify.event.at).toISOString(),
+    time: meta.time ?? isoOf(notify.event.at),
     specversion: '1.0',
     datacontenttype: 'application/json',
     subject: source,

@@ -509,3 +509,22 @@ export const decodeBody = <K extends Requests.BodyOperation>(
     >,
     json,
   )
+
+/**
+ * `decode` of a raw body string, as the HTTP layer receives it: an empty body is no body, and
+ * text that is not JSON is refused (400 / 8523), never thrown.
+ */
+export const decodeText = (
+  operation: OperationName,
+  text: string,
+  extras: Extras = {},
+): Result<Command.Command> => {
+  if (text.trim().length === 0) return decode(operation, undefined, extras)
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return left(Rejection.make('invalidArgument', 'Invalid request: the body is not valid JSON.'))
+  }
+  return decode(operation, json, extras)
+}

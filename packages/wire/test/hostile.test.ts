@@ -80,6 +80,19 @@ describe('hostile input never throws and always yields a typed result', () => {
     })
   }
 
+  it('ToCommand.decodeText over arbitrary strings and JSON texts', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ToCommand.operations),
+        fc.oneof(fc.string(), fc.json()),
+        (op, text) => typed(ToCommand.decodeText(op, text, extras), isRejection),
+      ),
+      { numRuns },
+    )
+    const r = ToCommand.decodeText('play', '{"playSources":', extras)
+    expect(isLeft(r) && r.left.message).toBe('Invalid request: the body is not valid JSON.')
+  })
+
   it('malformed request bodies become a Rejection naming "Invalid request"', () => {
     fc.assert(
       fc.property(fc.constantFrom(...ToCommand.operations), hostileJson, (op, json) => {

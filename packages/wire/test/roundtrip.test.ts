@@ -2,7 +2,9 @@ import * as fc from 'fast-check'
 import { isRight } from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import * as Arbitrary from '../src/Arbitrary.js'
-import { Callbacks, Identifiers } from '../src/index.js'
+import type * as t from 'io-ts'
+import { Identifier, Ids } from '@switchboard/core'
+import { Callbacks, Identifiers, Requests, ToCommand } from '../src/index.js'
 import { all } from './Codecs.js'
 
 describe('every codec round-trips over its derived arbitrary', () => {
@@ -64,4 +66,35 @@ describe('core ↔ wire', () => {
       { numRuns: 2000 },
     )
   })
+})
+
+describe('every body a request codec accepts maps to a command', () => {
+  const extras = {
+    callConnectionId: Ids.unsafe.callConnectionId('cc'),
+    serverCallId: Ids.unsafe.serverCallId('s'),
+    correlationId: Ids.unsafe.correlationId('r'),
+    invitationId: Ids.unsafe.invitationId('i'),
+    app: Identifier.communicationUser('8:acs:app'),
+    caller: Identifier.phoneNumber('+14255550123'),
+  }
+  for (const op of ToCommand.operations) {
+    const codec =
+      op in Requests.byOperation ? Requests.byOperation[op as Requests.BodyOperation] : null
+    if (codec === null) continue
+    it(op, () => {
+      fc.assert(
+        fc.property(Arbitrary.of(codec as t.Mixed), (body) => {
+          const r = ToCommand.decode(op, JSON.parse(JSON.stringify(body ?? {})), extras)
+          const b = body as { targetParticipants?: ReadonlyArray<unknown>; invitationId?: string }
+          // the two shape checks ToCommand adds on top of the codecs
+          const refused =
+            (op === 'muteParticipant' && b.targetParticipants?.length !== 1) ||
+            (op === 'cancelAddParticipant' && (b.invitationId ?? '').length === 0) ||
+            (op === 'cancelAddParticipant' && (b.invitationId ?? '').length > 256)
+          expect(isRight(r)).toBe(!refused)
+        }),
+        { numRuns: 200 },
+      )
+    })
+  }
 })
