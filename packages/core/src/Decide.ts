@@ -1,3 +1,4 @@
+import { attach } from './OperationContext.js'
 import type { Either } from 'fp-ts/lib/Either.js'
 import { left, right } from 'fp-ts/lib/Either.js'
 import type * as Command from './Command.js'
@@ -25,9 +26,6 @@ export interface Context {
 const raw = Identifier.rawId
 const reject = (rule: Rejection.RuleName, message: string): Either<Refusal, never> =>
   left(Rejection.make(rule, message))
-
-const ctx = (operationContext: string | undefined) =>
-  operationContext !== undefined ? { operationContext } : {}
 
 const callbackOf = (state: State.State, options: Command.OperationOptions): string =>
   options.operationCallbackUri ?? state.call?.callbackUri ?? ''
@@ -162,16 +160,18 @@ const accept = (
   const d = new Draft(state)
   if (interrupt) Lifecycle.cancelLane(d, Op.lane(kind), now)
   const queued = verdict.right._tag === 'Queue' && d.state.main.length > 0
-  const pending: Operation = {
-    id: Ids.operationId(d.state.nextOperation),
-    kind,
-    phase: 'queued',
-    deadline: null,
-    callbackUri: callbackOf(state, options),
-    spec,
-    collected: [],
-    ...ctx(options.operationContext),
-  }
+  const pending: Operation = attach(
+    {
+      id: Ids.operationId(d.state.nextOperation),
+      kind,
+      phase: 'queued',
+      deadline: null,
+      callbackUri: callbackOf(state, options),
+      spec,
+      collected: [],
+    },
+    options.operationContext,
+  )
   const operation = queued ? pending : Op.begin(pending, now)
   d.emit({ _tag: 'OperationAccepted', at: now, operation })
   if (!queued) Lifecycle.startMedia(d, operation)
@@ -350,14 +350,18 @@ const startContinuous = (
   const verdict = consult(state, 'StartContinuousDtmfRecognition', false)
   if (verdict._tag === 'Left') return verdict
   const d = new Draft(state)
-  d.emit({
-    _tag: 'ContinuousDtmfRecognitionStarted',
-    at: now,
-    operationId: Ids.operationId(state.nextOperation),
-    participant: command.target,
-    callbackUri: callbackOf(state, command),
-    ...ctx(command.operationContext),
-  })
+  d.emit(
+    attach(
+      {
+        _tag: 'ContinuousDtmfRecognitionStarted',
+        at: now,
+        operationId: Ids.operationId(state.nextOperation),
+        participant: command.target,
+        callbackUri: callbackOf(state, command),
+      },
+      command.operationContext,
+    ),
+  )
   return right(d.done())
 }
 
@@ -398,14 +402,18 @@ const hold = (
   if (State.findHold(state, r) !== null)
     return reject('alreadyOnHold', `Action not valid: participant ${r} is already on hold.`)
   const d = new Draft(state)
-  d.emit({
-    _tag: 'HoldStarted',
-    at: now,
-    participant: command.target,
-    callbackUri: callbackOf(state, command),
-    ...(command.playSource !== undefined ? { playSource: command.playSource } : {}),
-    ...ctx(command.operationContext),
-  })
+  d.emit(
+    attach(
+      {
+        _tag: 'HoldStarted',
+        at: now,
+        participant: command.target,
+        callbackUri: callbackOf(state, command),
+        ...(command.playSource !== undefined ? { playSource: command.playSource } : {}),
+      },
+      command.operationContext,
+    ),
+  )
   d.instruct({
     _tag: 'StartHoldMusic',
     participant: command.target,
@@ -524,18 +532,20 @@ const updateTranscription = (
   const d = new Draft(state)
   d.instruct({ _tag: 'ChangeTranscriptionLocale', operationId: session.id, locale })
   d.emit(
-    {
-      _tag: 'TranscriptionUpdated',
-      at: now,
-      operationId: session.id,
-      locale,
-      resultInformation: Result.success,
-      transcriptionUpdate: Lifecycle.transcriptionUpdate(
-        'transcriptionUpdated',
-        'transcriptionLocaleUpdated',
-      ),
-      ...ctx(command.operationContext ?? session.operationContext),
-    },
+    attach(
+      {
+        _tag: 'TranscriptionUpdated',
+        at: now,
+        operationId: session.id,
+        locale,
+        resultInformation: Result.success,
+        transcriptionUpdate: Lifecycle.transcriptionUpdate(
+          'transcriptionUpdated',
+          'transcriptionLocaleUpdated',
+        ),
+      },
+      command.operationContext ?? session.operationContext,
+    ),
     command.operationCallbackUri ?? session.callbackUri,
   )
   return right(d.done())
@@ -579,26 +589,30 @@ const create = (
     )
   const d = new Draft(state)
   const app = command._tag === 'CreateCall' ? command.source : command.answeredBy
-  d.emit({
-    _tag: 'CallCreated',
-    at: now,
-    direction: command._tag === 'CreateCall' ? 'outbound' : 'inbound',
-    callConnectionId: command.callConnectionId,
-    serverCallId: command.serverCallId,
-    correlationId: command.correlationId,
-    callbackUri: command.callbackUri,
-    app,
-    parties,
-    ...ctx(command.operationContext),
-    ...(command.mediaStreaming !== undefined ? { mediaStreaming: command.mediaStreaming } : {}),
-    ...(command.transcription !== undefined ? { transcription: command.transcription } : {}),
-    ...(command._tag === 'CreateCall' && command.sourceCallerIdNumber !== undefined
-      ? { sourceCallerIdNumber: command.sourceCallerIdNumber }
-      : {}),
-    ...(command._tag === 'CreateCall' && command.sourceDisplayName !== undefined
-      ? { sourceDisplayName: command.sourceDisplayName }
-      : {}),
-  })
+  d.emit(
+    attach(
+      {
+        _tag: 'CallCreated',
+        at: now,
+        direction: command._tag === 'CreateCall' ? 'outbound' : 'inbound',
+        callConnectionId: command.callConnectionId,
+        serverCallId: command.serverCallId,
+        correlationId: command.correlationId,
+        callbackUri: command.callbackUri,
+        app,
+        parties,
+        ...(command.mediaStreaming !== undefined ? { mediaStreaming: command.mediaStreaming } : {}),
+        ...(command.transcription !== undefined ? { transcription: command.transcription } : {}),
+        ...(command._tag === 'CreateCall' && command.sourceCallerIdNumber !== undefined
+          ? { sourceCallerIdNumber: command.sourceCallerIdNumber }
+          : {}),
+        ...(command._tag === 'CreateCall' && command.sourceDisplayName !== undefined
+          ? { sourceDisplayName: command.sourceDisplayName }
+          : {}),
+      },
+      command.operationContext,
+    ),
+  )
   if (command._tag === 'CreateCall')
     d.instruct({
       _tag: 'Dial',
@@ -664,15 +678,19 @@ const addParticipant = (
       `Invalid request: invitation ${command.invitationId} already exists.`,
     )
   const d = new Draft(state)
-  d.emit({
-    _tag: 'InvitationSent',
-    at: now,
-    invitationId: command.invitationId,
-    participant: p,
-    deadline: (now + command.invitationTimeoutMs) as Instant,
-    callbackUri: callbackOf(state, command),
-    ...ctx(command.operationContext),
-  })
+  d.emit(
+    attach(
+      {
+        _tag: 'InvitationSent',
+        at: now,
+        invitationId: command.invitationId,
+        participant: p,
+        deadline: (now + command.invitationTimeoutMs) as Instant,
+        callbackUri: callbackOf(state, command),
+      },
+      command.operationContext,
+    ),
+  )
   d.instruct({
     _tag: 'Invite',
     invitationId: command.invitationId,
@@ -692,13 +710,15 @@ const removeParticipant = (
   const d = new Draft(state)
   d.instruct({ _tag: 'RemoveParty', participant: command.participant })
   d.emit(
-    {
-      _tag: 'RemoveParticipantSucceeded',
-      at: now,
-      participant: command.participant,
-      resultInformation: Result.success,
-      ...ctx(command.operationContext),
-    },
+    attach(
+      {
+        _tag: 'RemoveParticipantSucceeded',
+        at: now,
+        participant: command.participant,
+        resultInformation: Result.success,
+      },
+      command.operationContext,
+    ),
     callbackOf(state, command),
   )
   Lifecycle.partyLeft(d, now, command.participant)
@@ -722,13 +742,15 @@ const cancelAdd = (
     participant: invitation.participant,
   })
   d.emit(
-    {
-      _tag: 'CancelAddParticipantSucceeded',
-      at: now,
-      invitationId: invitation.invitationId,
-      resultInformation: Result.success,
-      ...ctx(command.operationContext),
-    },
+    attach(
+      {
+        _tag: 'CancelAddParticipantSucceeded',
+        at: now,
+        invitationId: invitation.invitationId,
+        resultInformation: Result.success,
+      },
+      command.operationContext,
+    ),
     callbackOf(state, command),
   )
   return right(d.done())
@@ -780,15 +802,19 @@ const transfer = (
   }
   const operationId = Ids.operationId(state.nextOperation)
   const d = new Draft(state)
-  d.emit({
-    _tag: 'TransferRequested',
-    at: now,
-    operationId,
-    target: t,
-    callbackUri: callbackOf(state, command),
-    ...(command.transferee !== undefined ? { transferee: command.transferee } : {}),
-    ...ctx(command.operationContext),
-  })
+  d.emit(
+    attach(
+      {
+        _tag: 'TransferRequested',
+        at: now,
+        operationId,
+        target: t,
+        callbackUri: callbackOf(state, command),
+        ...(command.transferee !== undefined ? { transferee: command.transferee } : {}),
+      },
+      command.operationContext,
+    ),
+  )
   d.instruct({
     _tag: 'TransferCall',
     operationId,

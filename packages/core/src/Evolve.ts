@@ -171,19 +171,13 @@ const apply = (state: State, event: Event): Patch => {
     case 'OperationStarted':
       return mapOperation(state, event.operationId, (op) => Op.begin(op, event.at))
     case 'RecognizePromptStarted':
-      return mapOperation(state, event.operationId, (op) => ({
-        ...op,
-        phase: 'playing',
-        deadline: Op.playbackDeadline(event.at, event.durationMs),
-      }))
+      return mapOperation(state, event.operationId, (op) =>
+        Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)),
+      )
     case 'RecognizePromptFinished':
       return mapOperation(state, event.operationId, (op) =>
         op.spec._tag === 'Recognize'
-          ? {
-              ...op,
-              phase: 'listening',
-              deadline: (event.at + op.spec.initialSilenceTimeoutMs) as Instant,
-            }
+          ? Op.next(op, 'listening', (event.at + op.spec.initialSilenceTimeoutMs) as Instant)
           : op,
       )
     case 'ToneObserved': {
@@ -209,12 +203,10 @@ const apply = (state: State, event: Event): Patch => {
     case 'RecognizeToneCollected':
       return mapOperation(state, event.operationId, (op) =>
         op.spec._tag === 'Recognize'
-          ? {
-              ...op,
-              phase: 'listening',
-              collected: [...op.collected, event.tone],
-              deadline: (event.at + op.spec.dtmf.interToneTimeoutMs) as Instant,
-            }
+          ? Op.next(op, 'listening', (event.at + op.spec.dtmf.interToneTimeoutMs) as Instant, [
+              ...op.collected,
+              event.tone,
+            ])
           : op,
       )
     case 'ContinuousDtmfRecognitionStarted':
@@ -364,11 +356,9 @@ const apply = (state: State, event: Event): Patch => {
     case 'PlayStarted':
       return event.operationId === undefined
         ? unchanged
-        : mapOperation(state, event.operationId, (op) => ({
-            ...op,
-            phase: 'playing',
-            deadline: Op.playbackDeadline(event.at, event.durationMs),
-          }))
+        : mapOperation(state, event.operationId, (op) =>
+            Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)),
+          )
     case 'PlayCompleted':
     case 'PlayFailed':
     case 'PlayCanceled':
@@ -391,10 +381,15 @@ const apply = (state: State, event: Event): Patch => {
       if (index < 0) return unchanged
       const continuous = state.continuous.slice()
       const current = continuous[index]!
-      continuous[index] = {
-        ...current,
+      const advanced: { -readonly [K in keyof typeof current]: (typeof current)[K] } = {
+        id: current.id,
+        participant: current.participant,
         nextSequenceId: Math.max(current.nextSequenceId, event.sequenceId + 1),
+        callbackUri: current.callbackUri,
       }
+      if (current.operationContext !== undefined)
+        advanced.operationContext = current.operationContext
+      continuous[index] = advanced
       return { continuous }
     }
     case 'ContinuousDtmfRecognitionStopped': {

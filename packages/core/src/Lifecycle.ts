@@ -1,3 +1,4 @@
+import { attach } from './OperationContext.js'
 import type { Draft } from './Decision.js'
 import type { Participant } from './Event.js'
 import * as Ids from './Ids.js'
@@ -16,9 +17,6 @@ import * as State from './State.js'
  */
 
 const raw = Identifier.rawId
-
-const ctx = (operationContext: string | undefined) =>
-  operationContext !== undefined ? { operationContext } : {}
 
 /** The instructions that make a running operation's media happen. */
 export const startMedia = (d: Draft, op: Operation): void => {
@@ -72,23 +70,49 @@ export const finish = (
   result: ResultInformation,
   extra: { readonly failedPlaySourceIndex?: number } = {},
 ): void => {
-  const base = { at, resultInformation: result, operationId: op.id, ...ctx(op.operationContext) }
+  const resultInformation = result
+  const operationId = op.id
+  const context = op.operationContext
+  const index = extra.failedPlaySourceIndex
   switch (op.spec._tag) {
     case 'Play':
-      if (outcome === 'completed') d.emit({ _tag: 'PlayCompleted', ...base }, op.callbackUri)
-      else if (outcome === 'failed')
-        d.emit({ _tag: 'PlayFailed', ...base, ...extra }, op.callbackUri)
-      else d.emit({ _tag: 'PlayCanceled', ...base }, op.callbackUri)
+      if (outcome === 'completed')
+        d.emit(
+          attach({ _tag: 'PlayCompleted', at, resultInformation, operationId }, context),
+          op.callbackUri,
+        )
+      else if (outcome === 'failed') {
+        const e = attach({ _tag: 'PlayFailed', at, resultInformation, operationId }, context)
+        d.emit(index === undefined ? e : { ...e, failedPlaySourceIndex: index }, op.callbackUri)
+      } else
+        d.emit(
+          attach({ _tag: 'PlayCanceled', at, resultInformation, operationId }, context),
+          op.callbackUri,
+        )
       break
     case 'Recognize':
       // completion of a recognize carries results: see `complete`
-      if (outcome === 'canceled') d.emit({ _tag: 'RecognizeCanceled', ...base }, op.callbackUri)
-      else d.emit({ _tag: 'RecognizeFailed', ...base, ...extra }, op.callbackUri)
+      if (outcome === 'canceled')
+        d.emit(
+          attach({ _tag: 'RecognizeCanceled', at, resultInformation, operationId }, context),
+          op.callbackUri,
+        )
+      else {
+        const e = attach({ _tag: 'RecognizeFailed', at, resultInformation, operationId }, context)
+        d.emit(index === undefined ? e : { ...e, failedPlaySourceIndex: index }, op.callbackUri)
+      }
       break
     case 'Dtmf':
       if (outcome === 'completed')
-        d.emit({ _tag: 'SendDtmfTonesCompleted', ...base }, op.callbackUri)
-      else d.emit({ _tag: 'SendDtmfTonesFailed', ...base }, op.callbackUri)
+        d.emit(
+          attach({ _tag: 'SendDtmfTonesCompleted', at, resultInformation, operationId }, context),
+          op.callbackUri,
+        )
+      else
+        d.emit(
+          attach({ _tag: 'SendDtmfTonesFailed', at, resultInformation, operationId }, context),
+          op.callbackUri,
+        )
       break
   }
 }
@@ -132,41 +156,58 @@ export const complete = (
       }
     | { readonly recognitionType: 'speech'; readonly speech: string; readonly confidence: number },
 ): void => {
-  const base = { at, resultInformation: result, operationId: op.id, ...ctx(op.operationContext) }
+  const resultInformation = result
+  const operationId = op.id
+  const context = op.operationContext
   if (outcome.recognitionType === 'dtmf')
     d.emit(
-      {
-        _tag: 'RecognizeCompleted',
-        ...base,
-        recognitionType: 'dtmf',
-        dtmfResult: { tones: outcome.tones },
-      },
-      op.callbackUri,
-    )
-  else if (outcome.recognitionType === 'choices')
-    d.emit(
-      {
-        _tag: 'RecognizeCompleted',
-        ...base,
-        recognitionType: 'choices',
-        choiceResult: {
-          label: outcome.label,
-          ...(outcome.recognizedPhrase !== undefined
-            ? { recognizedPhrase: outcome.recognizedPhrase }
-            : {}),
-          ...(outcome.confidence !== undefined ? { confidence: outcome.confidence } : {}),
+      attach(
+        {
+          _tag: 'RecognizeCompleted',
+          at,
+          resultInformation,
+          operationId,
+          recognitionType: 'dtmf',
+          dtmfResult: { tones: outcome.tones },
         },
-      },
+        context,
+      ),
       op.callbackUri,
     )
-  else
+  else if (outcome.recognitionType === 'choices') {
+    const choiceResult: { label: string; recognizedPhrase?: string; confidence?: number } = {
+      label: outcome.label,
+    }
+    if (outcome.recognizedPhrase !== undefined)
+      choiceResult.recognizedPhrase = outcome.recognizedPhrase
+    if (outcome.confidence !== undefined) choiceResult.confidence = outcome.confidence
     d.emit(
-      {
-        _tag: 'RecognizeCompleted',
-        ...base,
-        recognitionType: 'speech',
-        speechResult: { speech: outcome.speech, confidence: outcome.confidence },
-      },
+      attach(
+        {
+          _tag: 'RecognizeCompleted',
+          at,
+          resultInformation,
+          operationId,
+          recognitionType: 'choices',
+          choiceResult,
+        },
+        context,
+      ),
+      op.callbackUri,
+    )
+  } else
+    d.emit(
+      attach(
+        {
+          _tag: 'RecognizeCompleted',
+          at,
+          resultInformation,
+          operationId,
+          recognitionType: 'speech',
+          speechResult: { speech: outcome.speech, confidence: outcome.confidence },
+        },
+        context,
+      ),
       op.callbackUri,
     )
 }
@@ -211,13 +252,17 @@ export const requestStreaming = (d: Draft, at: Instant, options: Options): void 
   const config = d.state.call?.mediaStreaming
   if (config === undefined) return
   const operationId = Ids.operationId(d.state.nextOperation)
-  d.emit({
-    _tag: 'MediaStreamingRequested',
-    at,
-    operationId,
-    callbackUri: callbackOf(d, options),
-    ...ctx(options.operationContext),
-  })
+  d.emit(
+    attach(
+      {
+        _tag: 'MediaStreamingRequested',
+        at,
+        operationId,
+        callbackUri: callbackOf(d, options),
+      },
+      options.operationContext,
+    ),
+  )
   d.instruct({ _tag: 'OpenMediaStream', operationId, config })
 }
 
@@ -230,14 +275,18 @@ export const requestTranscription = (
   const config = d.state.call?.transcription
   if (config === undefined) return
   const operationId = Ids.operationId(d.state.nextOperation)
-  d.emit({
-    _tag: 'TranscriptionRequested',
-    at,
-    operationId,
-    locale,
-    callbackUri: callbackOf(d, options),
-    ...ctx(options.operationContext),
-  })
+  d.emit(
+    attach(
+      {
+        _tag: 'TranscriptionRequested',
+        at,
+        operationId,
+        locale,
+        callbackUri: callbackOf(d, options),
+      },
+      options.operationContext,
+    ),
+  )
   d.instruct({ _tag: 'OpenTranscription', operationId, config, locale })
 }
 
@@ -260,14 +309,16 @@ export const stopStreaming = (d: Draft, at: Instant, options: Options, details: 
   if (s._tag === 'Off') return
   d.instruct({ _tag: 'CloseMediaStream', operationId: s.id })
   d.emit(
-    {
-      _tag: 'MediaStreamingStopped',
-      at,
-      operationId: s.id,
-      resultInformation: Result.success,
-      mediaStreamingUpdate: streamingUpdate('mediaStreamingStopped', details),
-      ...ctx(options.operationContext ?? s.operationContext),
-    },
+    attach(
+      {
+        _tag: 'MediaStreamingStopped',
+        at,
+        operationId: s.id,
+        resultInformation: Result.success,
+        mediaStreamingUpdate: streamingUpdate('mediaStreamingStopped', details),
+      },
+      options.operationContext ?? s.operationContext,
+    ),
     options.operationCallbackUri ?? s.callbackUri,
   )
 }
@@ -277,14 +328,16 @@ export const stopTranscription = (d: Draft, at: Instant, options: Options): void
   if (s._tag === 'Off') return
   d.instruct({ _tag: 'CloseTranscription', operationId: s.id })
   d.emit(
-    {
-      _tag: 'TranscriptionStopped',
-      at,
-      operationId: s.id,
-      resultInformation: Result.success,
-      transcriptionUpdate: transcriptionUpdate('transcriptionStopped', 'subscriptionStopped'),
-      ...ctx(options.operationContext ?? s.operationContext),
-    },
+    attach(
+      {
+        _tag: 'TranscriptionStopped',
+        at,
+        operationId: s.id,
+        resultInformation: Result.success,
+        transcriptionUpdate: transcriptionUpdate('transcriptionStopped', 'subscriptionStopped'),
+      },
+      options.operationContext ?? s.operationContext,
+    ),
     options.operationCallbackUri ?? s.callbackUri,
   )
 }
@@ -298,14 +351,16 @@ export const stopContinuous = (
   const c = State.findContinuous(d.state, raw(participant))
   if (c === null) return
   d.emit(
-    {
-      _tag: 'ContinuousDtmfRecognitionStopped',
-      at,
-      operationId: c.id,
-      participant: c.participant,
-      resultInformation: Result.success,
-      ...ctx(options.operationContext ?? c.operationContext),
-    },
+    attach(
+      {
+        _tag: 'ContinuousDtmfRecognitionStopped',
+        at,
+        operationId: c.id,
+        participant: c.participant,
+        resultInformation: Result.success,
+      },
+      options.operationContext ?? c.operationContext,
+    ),
     options.operationCallbackUri ?? c.callbackUri,
   )
 }
@@ -367,14 +422,16 @@ export const endCall = (d: Draft, at: Instant, forEveryone: boolean): void => {
     if (i.purpose === 'addParticipant' && i.invitationId !== null) {
       d.instruct({ _tag: 'CancelInvite', invitationId: i.invitationId, participant: i.participant })
       d.emit(
-        {
-          _tag: 'AddParticipantFailed',
-          at,
-          participant: i.participant,
-          invitationId: i.invitationId,
-          resultInformation: Result.callCanceled,
-          ...ctx(i.operationContext),
-        },
+        attach(
+          {
+            _tag: 'AddParticipantFailed',
+            at,
+            participant: i.participant,
+            invitationId: i.invitationId,
+            resultInformation: Result.callCanceled,
+          },
+          i.operationContext,
+        ),
         i.callbackUri,
       )
     }
@@ -382,20 +439,26 @@ export const endCall = (d: Draft, at: Instant, forEveryone: boolean): void => {
   const transfer = d.state.transfer
   if (transfer !== null)
     d.emit(
-      {
-        _tag: 'CallTransferFailed',
-        at,
-        operationId: transfer.id,
-        resultInformation: Result.callTerminated,
-        ...ctx(transfer.operationContext),
-      },
+      attach(
+        {
+          _tag: 'CallTransferFailed',
+          at,
+          operationId: transfer.id,
+          resultInformation: Result.callTerminated,
+        },
+        transfer.operationContext,
+      ),
       transfer.callbackUri,
     )
   d.instruct({ _tag: 'DisconnectCall', forEveryone })
-  d.emit({
-    _tag: 'CallDisconnected',
-    at,
-    resultInformation: Result.callEnded,
-    ...ctx(d.state.call?.operationContext),
-  })
+  d.emit(
+    attach(
+      {
+        _tag: 'CallDisconnected',
+        at,
+        resultInformation: Result.callEnded,
+      },
+      d.state.call?.operationContext,
+    ),
+  )
 }

@@ -1,3 +1,4 @@
+import { attach } from './OperationContext.js'
 import type { Decision } from './Decision.js'
 import { Draft, empty } from './Decision.js'
 import * as Identifier from './Identifier.js'
@@ -15,9 +16,6 @@ export interface Context {
 }
 
 const raw = Identifier.rawId
-
-const ctx = (operationContext: string | undefined) =>
-  operationContext !== undefined ? { operationContext } : {}
 
 const playbackFailure = (reason: Signal.PlaybackFailure): ResultInformation => {
   switch (reason) {
@@ -57,14 +55,16 @@ const answered = (d: Draft, at: Instant, participant: Identifier.Identifier): vo
   ]
   if (invitation.purpose === 'addParticipant') {
     d.emit(
-      {
-        _tag: 'AddParticipantSucceeded',
-        at,
-        participant,
-        resultInformation: Result.success,
-        ...(invitation.invitationId !== null ? { invitationId: invitation.invitationId } : {}),
-        ...ctx(invitation.operationContext),
-      },
+      attach(
+        {
+          _tag: 'AddParticipantSucceeded',
+          at,
+          participant,
+          resultInformation: Result.success,
+          ...(invitation.invitationId !== null ? { invitationId: invitation.invitationId } : {}),
+        },
+        invitation.operationContext,
+      ),
       invitation.callbackUri,
     )
     Lifecycle.updateParticipants(d, at, joined)
@@ -73,12 +73,16 @@ const answered = (d: Draft, at: Instant, participant: Identifier.Identifier): vo
   if (invitation.purpose === 'answer') return // the caller joins when the call is established
   const wasConnecting = d.state.status === 'connecting'
   if (wasConnecting)
-    d.emit({
-      _tag: 'CallConnected',
-      at,
-      resultInformation: Result.success,
-      ...ctx(d.state.call?.operationContext),
-    })
+    d.emit(
+      attach(
+        {
+          _tag: 'CallConnected',
+          at,
+          resultInformation: Result.success,
+        },
+        d.state.call?.operationContext,
+      ),
+    )
   Lifecycle.updateParticipants(d, at, joined)
   if (wasConnecting) Lifecycle.onConnected(d, at)
 }
@@ -95,14 +99,16 @@ export const notJoined = (
   if (invitation === undefined) return
   if (invitation.purpose === 'addParticipant') {
     d.emit(
-      {
-        _tag: 'AddParticipantFailed',
-        at,
-        participant,
-        resultInformation: declineResult(reason),
-        ...(invitation.invitationId !== null ? { invitationId: invitation.invitationId } : {}),
-        ...ctx(invitation.operationContext),
-      },
+      attach(
+        {
+          _tag: 'AddParticipantFailed',
+          at,
+          participant,
+          resultInformation: declineResult(reason),
+          ...(invitation.invitationId !== null ? { invitationId: invitation.invitationId } : {}),
+        },
+        invitation.operationContext,
+      ),
       invitation.callbackUri,
     )
     return
@@ -115,12 +121,16 @@ export const notJoined = (
   if (!nobodyLeft) return
   if (d.state.status === 'connecting') {
     d.instruct({ _tag: 'DisconnectCall', forEveryone: true })
-    d.emit({
-      _tag: 'CreateCallFailed',
-      at,
-      resultInformation: declineResult(reason),
-      ...ctx(d.state.call?.operationContext),
-    })
+    d.emit(
+      attach(
+        {
+          _tag: 'CreateCallFailed',
+          at,
+          resultInformation: declineResult(reason),
+        },
+        d.state.call?.operationContext,
+      ),
+    )
   } else Lifecycle.endCall(d, at, true)
 }
 
@@ -138,12 +148,16 @@ const established = (d: Draft, at: Instant): void => {
   const callers = d.state.invitations
     .filter((i) => i.purpose === 'answer')
     .map((i) => i.participant)
-  d.emit({
-    _tag: 'CallConnected',
-    at,
-    resultInformation: Result.success,
-    ...ctx(d.state.call.operationContext),
-  })
+  d.emit(
+    attach(
+      {
+        _tag: 'CallConnected',
+        at,
+        resultInformation: Result.success,
+      },
+      d.state.call.operationContext,
+    ),
+  )
   Lifecycle.updateParticipants(
     d,
     at,
@@ -159,14 +173,16 @@ const playbackStarted = (d: Draft, at: Instant, signal: Signal.PlaybackStarted):
   if (op === null || op.phase !== 'starting') return
   if (op.spec._tag === 'Play')
     d.emit(
-      {
-        _tag: 'PlayStarted',
-        at,
-        operationId: op.id,
-        durationMs: signal.durationMs,
-        resultInformation: Result.success,
-        ...ctx(op.operationContext),
-      },
+      attach(
+        {
+          _tag: 'PlayStarted',
+          at,
+          operationId: op.id,
+          durationMs: signal.durationMs,
+          resultInformation: Result.success,
+        },
+        op.operationContext,
+      ),
       op.callbackUri,
     )
   else if (op.spec._tag === 'Recognize')
@@ -284,16 +300,18 @@ const tonePressed = (d: Draft, at: Instant, signal: Signal.TonePressed): void =>
   })
   if (continuous !== null)
     d.emit(
-      {
-        _tag: 'ContinuousDtmfRecognitionToneReceived',
-        at,
-        operationId: continuous.id,
-        participant: continuous.participant,
-        sequenceId: continuous.nextSequenceId,
-        tone: signal.tone,
-        resultInformation: Result.success,
-        ...ctx(continuous.operationContext),
-      },
+      attach(
+        {
+          _tag: 'ContinuousDtmfRecognitionToneReceived',
+          at,
+          operationId: continuous.id,
+          participant: continuous.participant,
+          sequenceId: continuous.nextSequenceId,
+          tone: signal.tone,
+          resultInformation: Result.success,
+        },
+        continuous.operationContext,
+      ),
       continuous.callbackUri,
     )
   if (recognizer !== null && hears(d, at, recognizer)) {
@@ -354,13 +372,15 @@ const holdMusicFailed = (d: Draft, at: Instant, signal: Signal.HoldMusicFailed):
   const hold = State.findHold(d.state, raw(signal.participant))
   if (hold === null || hold.musicFailed) return
   d.emit(
-    {
-      _tag: 'HoldFailed',
-      at,
-      participant: hold.participant,
-      resultInformation: playbackFailure(signal.reason),
-      ...ctx(hold.operationContext),
-    },
+    attach(
+      {
+        _tag: 'HoldFailed',
+        at,
+        participant: hold.participant,
+        resultInformation: playbackFailure(signal.reason),
+      },
+      hold.operationContext,
+    ),
     hold.callbackUri,
   )
 }
@@ -369,17 +389,19 @@ const streamConnected = (d: Draft, at: Instant, signal: Signal.MediaStreamConnec
   const s = d.state.streaming
   if (s._tag !== 'Starting' || s.id !== signal.operationId) return
   d.emit(
-    {
-      _tag: 'MediaStreamingStarted',
-      at,
-      operationId: s.id,
-      resultInformation: Result.success,
-      mediaStreamingUpdate: Lifecycle.streamingUpdate(
-        'mediaStreamingStarted',
-        'subscriptionStarted',
-      ),
-      ...ctx(s.operationContext),
-    },
+    attach(
+      {
+        _tag: 'MediaStreamingStarted',
+        at,
+        operationId: s.id,
+        resultInformation: Result.success,
+        mediaStreamingUpdate: Lifecycle.streamingUpdate(
+          'mediaStreamingStarted',
+          'subscriptionStarted',
+        ),
+      },
+      s.operationContext,
+    ),
     s.callbackUri,
   )
 }
@@ -388,17 +410,21 @@ const streamFailed = (d: Draft, at: Instant, signal: Signal.MediaStreamFailed): 
   const s = d.state.streaming
   if (s._tag === 'Off' || s.id !== signal.operationId) return
   d.emit(
-    {
-      _tag: 'MediaStreamingFailed',
-      at,
-      operationId: s.id,
-      resultInformation: Result.mediaStreamingFailed(String(signal.reason)),
-      mediaStreamingUpdate: Lifecycle.streamingUpdate(
-        'mediaStreamingFailed',
-        s._tag === 'Starting' ? 'initialWebSocketConnectionFailed' : 'streamConnectionInterrupted',
-      ),
-      ...ctx(s.operationContext),
-    },
+    attach(
+      {
+        _tag: 'MediaStreamingFailed',
+        at,
+        operationId: s.id,
+        resultInformation: Result.mediaStreamingFailed(String(signal.reason)),
+        mediaStreamingUpdate: Lifecycle.streamingUpdate(
+          'mediaStreamingFailed',
+          s._tag === 'Starting'
+            ? 'initialWebSocketConnectionFailed'
+            : 'streamConnectionInterrupted',
+        ),
+      },
+      s.operationContext,
+    ),
     s.callbackUri,
   )
 }
@@ -411,17 +437,19 @@ const transcriptionConnected = (
   const s = d.state.transcription
   if (s._tag !== 'Starting' || s.id !== signal.operationId) return
   d.emit(
-    {
-      _tag: 'TranscriptionStarted',
-      at,
-      operationId: s.id,
-      resultInformation: Result.success,
-      transcriptionUpdate: Lifecycle.transcriptionUpdate(
-        'transcriptionStarted',
-        'subscriptionStarted',
-      ),
-      ...ctx(s.operationContext),
-    },
+    attach(
+      {
+        _tag: 'TranscriptionStarted',
+        at,
+        operationId: s.id,
+        resultInformation: Result.success,
+        transcriptionUpdate: Lifecycle.transcriptionUpdate(
+          'transcriptionStarted',
+          'subscriptionStarted',
+        ),
+      },
+      s.operationContext,
+    ),
     s.callbackUri,
   )
 }
@@ -430,17 +458,19 @@ const transcriptionFailed = (d: Draft, at: Instant, signal: Signal.Transcription
   const s = d.state.transcription
   if (s._tag === 'Off' || s.id !== signal.operationId) return
   d.emit(
-    {
-      _tag: 'TranscriptionFailed',
-      at,
-      operationId: s.id,
-      resultInformation: Result.transcriptionFailed(String(signal.reason)),
-      transcriptionUpdate: Lifecycle.transcriptionUpdate(
-        'transcriptionFailed',
-        'streamConnectionUnsuccessful',
-      ),
-      ...ctx(s.operationContext),
-    },
+    attach(
+      {
+        _tag: 'TranscriptionFailed',
+        at,
+        operationId: s.id,
+        resultInformation: Result.transcriptionFailed(String(signal.reason)),
+        transcriptionUpdate: Lifecycle.transcriptionUpdate(
+          'transcriptionFailed',
+          'streamConnectionUnsuccessful',
+        ),
+      },
+      s.operationContext,
+    ),
     s.callbackUri,
   )
 }
@@ -456,27 +486,31 @@ const transferOutcome = (
   if (t === null || t.id !== signal.operationId) return
   if (signal._tag === 'TransferFailed') {
     d.emit(
-      {
-        _tag: 'CallTransferFailed',
-        at,
-        operationId: t.id,
-        resultInformation: Result.transferFailed,
-        ...ctx(t.operationContext),
-      },
+      attach(
+        {
+          _tag: 'CallTransferFailed',
+          at,
+          operationId: t.id,
+          resultInformation: Result.transferFailed,
+        },
+        t.operationContext,
+      ),
       t.callbackUri,
     )
     return
   }
   d.emit(
-    {
-      _tag: 'CallTransferAccepted',
-      at,
-      operationId: t.id,
-      transferTarget: t.target,
-      resultInformation: Result.success,
-      ...(t.transferee !== undefined ? { transferee: t.transferee } : {}),
-      ...ctx(t.operationContext),
-    },
+    attach(
+      {
+        _tag: 'CallTransferAccepted',
+        at,
+        operationId: t.id,
+        transferTarget: t.target,
+        resultInformation: Result.success,
+        ...(t.transferee !== undefined ? { transferee: t.transferee } : {}),
+      },
+      t.operationContext,
+    ),
     t.callbackUri,
   )
   Lifecycle.endCall(d, at, false)

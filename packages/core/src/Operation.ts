@@ -77,18 +77,41 @@ export const isPlay = (op: Operation): op is Operation & { readonly spec: PlaySp
 export const begin = (op: Operation, at: Instant): Operation => {
   switch (op.spec._tag) {
     case 'Play':
-      return { ...op, phase: 'starting', deadline: (at + Timing.playbackStartTimeoutMs) as Instant }
+      return next(op, 'starting', (at + Timing.playbackStartTimeoutMs) as Instant)
     case 'Recognize':
       return op.spec.prompts.length > 0
-        ? { ...op, phase: 'starting', deadline: (at + Timing.playbackStartTimeoutMs) as Instant }
-        : { ...op, phase: 'listening', deadline: (at + op.spec.initialSilenceTimeoutMs) as Instant }
+        ? next(op, 'starting', (at + Timing.playbackStartTimeoutMs) as Instant)
+        : next(op, 'listening', (at + op.spec.initialSilenceTimeoutMs) as Instant)
     case 'Dtmf':
-      return {
-        ...op,
-        phase: 'sending',
-        deadline: (at + op.spec.tones.length * Timing.toneBudgetMs + Timing.dtmfGraceMs) as Instant,
-      }
+      return next(
+        op,
+        'sending',
+        (at + op.spec.tones.length * Timing.toneBudgetMs + Timing.dtmfGraceMs) as Instant,
+      )
   }
+}
+
+/**
+ * The operation in another phase, with another deadline (and, for a recognize, the tones
+ * collected). Built field by field, in one order, so every operation shares one hidden class.
+ */
+export const next = (
+  op: Operation,
+  phase: Phase,
+  deadline: Instant | null,
+  collected: ReadonlyArray<Tone> = op.collected,
+): Operation => {
+  const fresh: { -readonly [K in keyof Operation]: Operation[K] } = {
+    id: op.id,
+    kind: op.kind,
+    phase,
+    deadline,
+    callbackUri: op.callbackUri,
+    spec: op.spec,
+    collected,
+  }
+  if (op.operationContext !== undefined) fresh.operationContext = op.operationContext
+  return fresh
 }
 
 /** The deadline of audio that started at `at` and lasts `durationMs` (none for a loop). */
