@@ -144,6 +144,7 @@ const normalize = (u: unknown): unknown => {
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(u)) {
     const key = canonicalKeys[k.toLowerCase()] ?? camel(k)
+    if (key === '__proto__') continue
     out[key] =
       key === 'kind' && typeof v === 'string' ? (canonicalKeys[v.toLowerCase()] ?? v) : normalize(v)
   }
