@@ -267,7 +267,7 @@ class Engine {
     while (i < x.length) {
       const slot = (this.#block & 3) * H
       const take = Math.min(H - this.#fill, x.length - i)
-      win.set(x.subarray(i, i + take), slot + this.#fill)
+      for (let k = 0, o = slot + this.#fill; k < take; k++) win[o + k] = x[i + k]!
       this.#fill += take
       i += take
       if (this.#fill === H) {
