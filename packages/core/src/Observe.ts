@@ -113,7 +113,17 @@ export const notJoined = (
     )
     return
   }
-  if (invitation.purpose === 'answer') return
+  if (invitation.purpose === 'answer') {
+    // the caller left before the application's leg was established: the answer failed
+    d.instruct({ _tag: 'DisconnectCall', forEveryone: true })
+    d.emit(
+      attach(
+        { _tag: 'AnswerFailed', at, resultInformation: Result.callCanceled },
+        d.state.call?.operationContext,
+      ),
+    )
+    return
+  }
   d.emit({ _tag: 'InvitationEnded', at, participant })
   const nobodyLeft =
     d.state.participants.length === 0 &&
