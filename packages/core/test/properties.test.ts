@@ -26,6 +26,7 @@ import {
   arbGarbageEvent,
   arbGarbageSignal,
   arbScenario,
+  app,
   arbTone,
   createCall,
   pstn,
@@ -444,5 +445,30 @@ describe('regressions found by the properties', () => {
     // a new result (higher id) is heard by the second recognize
     const next = observe(s, { ...said, speechId: 2 }, at(400))
     expect(next.events.filter(Ev.isTerminal).map((e) => e._tag)).toEqual(['RecognizeCompleted'])
+  })
+})
+
+describe('regressions: calls nobody is left on', () => {
+  it('an inbound call whose caller hangs up before it is established fails (AnswerFailed)', () => {
+    const caller = pstn(1)
+    const answered = decide(
+      initial,
+      { ...createCall([caller], {}), _tag: 'AnswerCall', caller, answeredBy: app },
+      { now: Instant.fromMillis(0) },
+    )
+    if (answered._tag === 'Left') throw new Error(answered.left.message)
+    const s = replay(answered.right.events)
+    expect(s.status).toBe('connecting')
+    for (const signal of [
+      { _tag: 'PartyHungUp', participant: caller },
+      { _tag: 'PartyDeclined', participant: caller, reason: 'declined' },
+    ] as const) {
+      const d = observe(s, signal, { now: Instant.fromMillis(100) })
+      expect(d.events.map((e) => e._tag)).toEqual(['AnswerFailed'])
+      expect(d.instructions.map((i) => i._tag)).toEqual(['DisconnectCall', 'NotifyCallback'])
+      const after = replay(d.events, s)
+      expect(after.status).toBe('disconnected')
+      expect(observe(after, signal, { now: Instant.fromMillis(100) }).events).toEqual([])
+    }
   })
 })
