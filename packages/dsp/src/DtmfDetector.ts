@@ -3,7 +3,8 @@
  * ITU-T Q.24: frequency tolerance, twist, minimum tone length, pause recognition and
  * protection against talk-off (speech or music mistaken for digits).
  *
- * How it works (all at 8 kHz; other rates are resampled on the way in):
+ * How it works (all at 8 kHz; other rates are resampled on the way in, and a DC blocker
+ * removes any offset):
  * - The signal is cut into 4 ms blocks (32 samples). For each block, Goertzel filters give the
  *   complex DFT value at the 8 DTMF frequencies, and the block's energy is summed.
  * - Every 4 ms, the last four blocks are combined (with the right phase rotations) into the
@@ -128,6 +129,8 @@ const HISTORY = 16 // blocks of magnitude history kept for edge placement
 const TRACK = 64 // hops of frequency track kept per press
 const EDGE_PRESENCE = 0.4
 const NONE: ReadonlyArray<Detection> = Object.freeze([])
+/** Pole of the DC blocker in front of the analysis (an offset would spoil the energy ratio). */
+const DC_POLE = 0.99
 
 const MIN_AMPLITUDE = Level.sineAmplitude(MIN_TONE_LEVEL_DBFS)
 const MAX_NORMAL_RATIO = Level.sineAmplitude(MAX_NORMAL_TWIST_DB + WINDOW_TWIST_MARGIN_DB)
@@ -202,6 +205,9 @@ class Engine {
   /** The current window's samples: block b lives at [(b % 4)·H, (b % 4 + 1)·H). */
   readonly #window = new Float32Array(L)
   #fill = 0
+  /** DC blocker state: previous input and output. */
+  #dcX = 0
+  #dcY = 0
   /** Index of the block being filled. */
   #block = 0
   readonly #xRe = new Float64Array(NF * WINDOW_BLOCKS)
@@ -267,7 +273,17 @@ class Engine {
     while (i < x.length) {
       const slot = (this.#block & 3) * H
       const take = Math.min(H - this.#fill, x.length - i)
-      for (let k = 0, o = slot + this.#fill; k < take; k++) win[o + k] = x[i + k]!
+      // DC blocker: y[n] = x[n] - x[n-1] + R·y[n-1] (cut-off about 13 Hz).
+      let px = this.#dcX
+      let py = this.#dcY
+      for (let k = 0, o = slot + this.#fill; k < take; k++) {
+        const v = x[i + k]!
+        py = v - px + DC_POLE * py
+        px = v
+        win[o + k] = py
+      }
+      this.#dcX = px
+      this.#dcY = py
       this.#fill += take
       i += take
       if (this.#fill === H) {

@@ -41,6 +41,12 @@ describe('DtmfDetector: level', () => {
     expect(decode(synth(ALL, { levelDbfs: -45 }))).toBe('')
   })
 
+  it('is not thrown by a DC offset (as from 8-bit or badly biased sources)', () => {
+    const x = synth(ALL, { levelDbfs: -20 })
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! + 0.3
+    expect(decode(x)).toBe(ALL)
+  })
+
   it('accepts full-scale tones', () => {
     expect(decode(synth(ALL, { levelDbfs: -6.1 }))).toBe(ALL)
   })
