@@ -221,3 +221,46 @@ export const dtmfData = (key: string): t.TypeOf<typeof DtmfData> => ({
   kind: 'DtmfData',
   dtmfData: { data: key },
 })
+
+export const transcriptionMetadata = (
+  subscriptionId: string,
+  locale: string,
+  callConnectionId: string,
+  correlationId: string,
+): t.TypeOf<typeof TranscriptionMetadata> => ({
+  kind: 'TranscriptionMetadata',
+  transcriptionMetadata: { subscriptionId, locale, callConnectionId, correlationId },
+})
+
+/** 100-ns ticks per millisecond (`offset`/`duration` of transcription results). */
+export const ticksPerMs = 10_000
+
+export const transcriptionData = (p: {
+  readonly text: string
+  readonly confidence: number
+  readonly offsetMs: number
+  readonly durationMs: number
+  readonly participantRawID: string
+  readonly final: boolean
+  readonly words?: ReadonlyArray<{
+    readonly text: string
+    readonly offsetMs: number
+    readonly durationMs: number
+  }>
+}): t.TypeOf<typeof TranscriptionData> => ({
+  kind: 'TranscriptionData',
+  transcriptionData: {
+    text: p.text,
+    format: 'display',
+    confidence: p.confidence,
+    offset: Math.round(p.offsetMs * ticksPerMs),
+    duration: Math.round(p.durationMs * ticksPerMs),
+    words: (p.words ?? []).map((w) => ({
+      text: w.text,
+      offset: Math.round(w.offsetMs * ticksPerMs),
+      duration: Math.round(w.durationMs * ticksPerMs),
+    })),
+    participantRawID: p.participantRawID,
+    resultStatus: p.final ? 'Final' : 'Intermediate',
+  },
+})
