@@ -138,7 +138,31 @@ const MAX_REVERSE_RATIO = Level.sineAmplitude(MAX_REVERSE_TWIST_DB + WINDOW_TWIS
 const PEAK_POWER_RATIO = Math.pow(10, MIN_RELATIVE_PEAK_DB / 10)
 const HARMONIC_RATIO = Level.sineAmplitude(MAX_SECOND_HARMONIC_DB)
 const GUARD_RATIO = Level.sineAmplitude(MAX_GUARD_DB)
-const guardCoef = GUARD_HZ.map((hz) => Goertzel.coefficient(hz, SAMPLE_RATE))
+/** Purity frequencies: the 8 second harmonics (index f), then the guards (8 + g). */
+const PURITY_HZ: ReadonlyArray<number> = [
+  ...[...Dtmf.ROW_HZ, ...Dtmf.COLUMN_HZ].map((f) => 2 * f),
+  ...GUARD_HZ,
+]
+const NP = PURITY_HZ.length
+const purityCoef = new Float64Array(NP)
+const purityCos = new Float64Array(NP)
+const puritySin = new Float64Array(NP)
+const purityOutRe = new Float64Array(NP)
+const purityOutIm = new Float64Array(NP)
+const purityRotRe = new Float64Array(NP * WINDOW_BLOCKS)
+const purityRotIm = new Float64Array(NP * WINDOW_BLOCKS)
+for (let q = 0; q < NP; q++) {
+  const w = (2 * Math.PI * PURITY_HZ[q]!) / SAMPLE_RATE
+  purityCoef[q] = 2 * Math.cos(w)
+  purityCos[q] = Math.cos(w)
+  puritySin[q] = Math.sin(w)
+  purityOutRe[q] = Math.cos(-w * (BLOCK_SAMPLES - 1))
+  purityOutIm[q] = Math.sin(-w * (BLOCK_SAMPLES - 1))
+  for (let i = 0; i < WINDOW_BLOCKS; i++) {
+    purityRotRe[q * WINDOW_BLOCKS + i] = Math.cos(-w * BLOCK_SAMPLES * i)
+    purityRotIm[q * WINDOW_BLOCKS + i] = Math.sin(-w * BLOCK_SAMPLES * i)
+  }
+}
 /** Offsets beyond this are not compensated (they are rejected anyway). */
 const MAX_COMPENSATED = MAX_FREQUENCY_DEVIATION
 /** The smallest window gain compensation undoes (the highest tone at the largest offset). */
@@ -156,7 +180,6 @@ const sinW = new Float64Array(NF)
 /** e^{-jωHi} for i = 0..3: aligns block i of a window to the window's start. */
 const rotRe = new Float64Array(NF * WINDOW_BLOCKS)
 const rotIm = new Float64Array(NF * WINDOW_BLOCKS)
-const harmonicCoef = new Float64Array(NF)
 for (let f = 0; f < NF; f++) {
   const w = (2 * Math.PI * FREQS[f]!) / SAMPLE_RATE
   coef[f] = 2 * Math.cos(w)
@@ -168,7 +191,6 @@ for (let f = 0; f < NF; f++) {
     rotRe[f * WINDOW_BLOCKS + i] = Math.cos(-w * H * i)
     rotIm[f * WINDOW_BLOCKS + i] = Math.sin(-w * H * i)
   }
-  harmonicCoef[f] = Goertzel.coefficient(2 * FREQS[f]!, SAMPLE_RATE)
 }
 
 interface Run {
@@ -205,6 +227,10 @@ class Engine {
   /** The current window's samples: block b lives at [(b % 4)·H, (b % 4 + 1)·H). */
   readonly #window = new Float32Array(L)
   #fill = 0
+  /** Purity DFT values per frequency and ring slot, and the block each was computed for. */
+  readonly #pxRe = new Float64Array(NP * WINDOW_BLOCKS)
+  readonly #pxIm = new Float64Array(NP * WINDOW_BLOCKS)
+  readonly #pStamp = new Float64Array(NP * WINDOW_BLOCKS).fill(-1)
   /** DC blocker state: previous input and output. */
   #dcX = 0
   #dcY = 0
@@ -298,28 +324,57 @@ class Engine {
     const win = this.#window
     const b = this.#block
     const ring = b & 3
-    let e = 0
-    for (let n = slot; n < slot + H; n++) e += win[n]! * win[n]!
-    this.#energy[ring] = e
     const hist = (b % HISTORY) * NF
-    for (let f = 0; f < NF; f++) {
-      const c = coef[f]!
-      let s1 = 0
-      let s2 = 0
-      for (let n = slot; n < slot + H; n++) {
-        const s0 = win[n]! + c * s1 - s2
-        s2 = s1
-        s1 = s0
+    const end = slot + H
+    let e = 0
+    // Four Goertzel filters per pass over the block keeps their state in registers.
+    for (let f = 0; f < NF; f += 4) {
+      const c0 = coef[f]!
+      const c1 = coef[f + 1]!
+      const c2 = coef[f + 2]!
+      const c3 = coef[f + 3]!
+      let a1 = 0
+      let a2 = 0
+      let b1 = 0
+      let b2 = 0
+      let d1 = 0
+      let d2 = 0
+      let g1 = 0
+      let g2 = 0
+      for (let n = slot; n < end; n++) {
+        const v = win[n]!
+        const a0 = v + c0 * a1 - a2
+        a2 = a1
+        a1 = a0
+        const b0 = v + c1 * b1 - b2
+        b2 = b1
+        b1 = b0
+        const d0 = v + c2 * d1 - d2
+        d2 = d1
+        d1 = d0
+        const g0 = v + c3 * g1 - g2
+        g2 = g1
+        g1 = g0
       }
-      const yr = s1 - cosW[f]! * s2
-      const yi = sinW[f]! * s2
-      const re = yr * outRe[f]! - yi * outIm[f]!
-      const im = yr * outIm[f]! + yi * outRe[f]!
-      this.#xRe[f * WINDOW_BLOCKS + ring] = re
-      this.#xIm[f * WINDOW_BLOCKS + ring] = im
-      this.#mag[hist + f] = Math.sqrt(re * re + im * im)
+      this.#store(f, a1, a2, ring, hist)
+      this.#store(f + 1, b1, b2, ring, hist)
+      this.#store(f + 2, d1, d2, ring, hist)
+      this.#store(f + 3, g1, g2, ring, hist)
     }
+    for (let n = slot; n < end; n++) e += win[n]! * win[n]!
+    this.#energy[ring] = e
     if (b >= WINDOW_BLOCKS - 1) this.#analyse(b)
+  }
+
+  /** Turns the final Goertzel state of bin f into the block's DFT value, and records it. */
+  #store(f: number, s1: number, s2: number, ring: number, hist: number): void {
+    const yr = s1 - cosW[f]! * s2
+    const yi = sinW[f]! * s2
+    const re = yr * outRe[f]! - yi * outIm[f]!
+    const im = yr * outIm[f]! + yi * outRe[f]!
+    this.#xRe[f * WINDOW_BLOCKS + ring] = re
+    this.#xIm[f * WINDOW_BLOCKS + ring] = im
+    this.#mag[hist + f] = Math.sqrt(re * re + im * im)
   }
 
   /** Analyses the window made of blocks b-3..b. */
@@ -329,19 +384,30 @@ class Engine {
     const first = (b + 1) & 3 // ring slot of block b-3
     let energy = 0
     for (let i = 0; i < WINDOW_BLOCKS; i++) energy += this.#energy[i]!
+    const xRe = this.#xRe
+    const xIm = this.#xIm
+    const k1 = (first + 1) & 3
+    const k2 = (first + 2) & 3
+    const k3 = (first + 3) & 3
     for (let f = 0; f < NF; f++) {
-      let re = 0
-      let im = 0
-      for (let i = 0; i < WINDOW_BLOCKS; i++) {
-        const k = f * WINDOW_BLOCKS + ((first + i) & 3)
-        const r = f * WINDOW_BLOCKS + i
-        re += this.#xRe[k]! * rotRe[r]! - this.#xIm[k]! * rotIm[r]!
-        im += this.#xRe[k]! * rotIm[r]! + this.#xIm[k]! * rotRe[r]!
-      }
-      wRe[f] = re
-      wIm[f] = im
+      // W = Σ X_i · e^{-jωHi}; the first rotation is 1.
+      const o = f * WINDOW_BLOCKS
+      const r1 = rotRe[o + 1]!
+      const i1 = rotIm[o + 1]!
+      const r2 = rotRe[o + 2]!
+      const i2 = rotIm[o + 2]!
+      const r3 = rotRe[o + 3]!
+      const i3 = rotIm[o + 3]!
+      const a1 = xRe[o + k1]!
+      const b1 = xIm[o + k1]!
+      const a2 = xRe[o + k2]!
+      const b2 = xIm[o + k2]!
+      const a3 = xRe[o + k3]!
+      const b3 = xIm[o + k3]!
+      wRe[f] = xRe[o + first]! + a1 * r1 - b1 * i1 + a2 * r2 - b2 * i2 + a3 * r3 - b3 * i3
+      wIm[f] = xIm[o + first]! + a1 * i1 + b1 * r1 + a2 * i2 + b2 * r2 + a3 * i3 + b3 * r3
     }
-    const hit = energy > 0 ? this.#judge(b, energy, first) : false
+    const hit = energy > 0 ? this.#judge(b, energy) : false
     if (!hit) this.#miss(b)
     const run = this.#run
     const i = run ? b - run.firstHop - 2 : -1
@@ -358,7 +424,7 @@ class Engine {
   }
 
   /** Applies the per-window rules; on a hit, records it and returns true. */
-  #judge(b: number, energy: number, first: number): boolean {
+  #judge(b: number, energy: number): boolean {
     const wRe = this.#wRe
     const wIm = this.#wIm
     let row = 0
@@ -440,19 +506,12 @@ class Engine {
       return true
     }
     // Second harmonics, net of what the two tones themselves leak into those bins.
-    if (
-      !this.#quiet(first, harmonicCoef[row]!, 2 * fr, ar, fr + dr, ac, fc + dc, HARMONIC_RATIO * ar)
-    )
-      return false
-    if (
-      !this.#quiet(first, harmonicCoef[col]!, 2 * fc, ar, fr + dr, ac, fc + dc, HARMONIC_RATIO * ac)
-    )
-      return false
+    if (!this.#quiet(b, row, ar, fr + dr, ac, fc + dc, HARMONIC_RATIO * ar)) return false
+    if (!this.#quiet(b, col, ar, fr + dr, ac, fc + dc, HARMONIC_RATIO * ac)) return false
     // Guard frequencies, net of the two tones' leakage.
     const weaker = GUARD_RATIO * Math.min(ar, ac)
     for (let g = 0; g < GUARD_HZ.length; g++)
-      if (!this.#quiet(first, guardCoef[g]!, GUARD_HZ[g]!, ar, fr + dr, ac, fc + dc, weaker))
-        return false
+      if (!this.#quiet(b, NF + g, ar, fr + dr, ac, fc + dc, weaker)) return false
     this.#hit(b, row, col - 4, ar, ac, energy / L, zrRe, zrIm, zcRe, zcIm)
     return true
   }
@@ -505,37 +564,56 @@ class Engine {
   }
 
   /**
-   * Whether the window's amplitude at `hz` (Goertzel coefficient `c`), less what the two
-   * tones (amplitudes `ar`, `ac` at `fr`, `fc` Hz) leak into that bin, is at most `limit`.
+   * Whether the window's amplitude at purity frequency `q` (ending at block `b`), less what
+   * the two tones (amplitudes `ar`, `ac` at `fr`, `fc` Hz) leak into that bin, is at most
+   * `limit`. Each block's DFT value at `q` is computed once and reused by the next windows.
    */
   #quiet(
-    first: number,
-    c: number,
-    hz: number,
+    b: number,
+    q: number,
     ar: number,
     fr: number,
     ac: number,
     fc: number,
     limit: number,
   ): boolean {
-    const win = this.#window
-    let s1 = 0
-    let s2 = 0
+    let re = 0
+    let im = 0
     for (let i = 0; i < WINDOW_BLOCKS; i++) {
-      const slot = ((first + i) & 3) * H
-      for (let n = slot; n < slot + H; n++) {
-        const s0 = win[n]! + c * s1 - s2
-        s2 = s1
-        s1 = s0
-      }
+      const blk = b - WINDOW_BLOCKS + 1 + i
+      const k = q * WINDOW_BLOCKS + (blk & 3)
+      if (this.#pStamp[k] !== blk) this.#purityBlock(q, blk, k)
+      const rr = purityRotRe[q * WINDOW_BLOCKS + i]!
+      const ri = purityRotIm[q * WINDOW_BLOCKS + i]!
+      re += this.#pxRe[k]! * rr - this.#pxIm[k]! * ri
+      im += this.#pxRe[k]! * ri + this.#pxIm[k]! * rr
     }
-    const p = s1 * s1 + s2 * s2 - c * s1 * s2
-    const measured = (2 * Math.sqrt(Math.max(0, p))) / L
+    const measured = (2 * Math.sqrt(re * re + im * im)) / L
     if (measured <= limit) return true
+    const hz = PURITY_HZ[q]!
     const leak =
       ar * Goertzel.rectangularGain(hz - fr, L, SAMPLE_RATE) +
       ac * Goertzel.rectangularGain(hz - fc, L, SAMPLE_RATE)
     return measured - leak <= limit
+  }
+
+  /** The DFT value of block `blk` (still in the window ring) at purity frequency `q`. */
+  #purityBlock(q: number, blk: number, k: number): void {
+    const win = this.#window
+    const slot = (blk & 3) * H
+    const c = purityCoef[q]!
+    let s1 = 0
+    let s2 = 0
+    for (let n = slot; n < slot + H; n++) {
+      const s0 = win[n]! + c * s1 - s2
+      s2 = s1
+      s1 = s0
+    }
+    const yr = s1 - purityCos[q]! * s2
+    const yi = puritySin[q]! * s2
+    this.#pxRe[k] = yr * purityOutRe[q]! - yi * purityOutIm[q]!
+    this.#pxIm[k] = yr * purityOutIm[q]! + yi * purityOutRe[q]!
+    this.#pStamp[k] = blk
   }
 
   #hit(
