@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs'
 import * as Cli from './Cli.js'
+import * as Plugins from './Plugins.js'
+import * as Serve from './Serve.js'
 
 const write = (outcome: Cli.Outcome): void => {
   for (const line of outcome.stdout) process.stdout.write(`${line}\n`)
@@ -26,6 +28,17 @@ switch (command) {
     write(Cli.validate(arg === '-' ? readFileSync(0, 'utf8') : arg))
     break
   }
+  case 'serve':
+    process.exitCode = await Serve.run(
+      args,
+      process.env,
+      {
+        out: (l) => void process.stdout.write(`${l}\n`),
+        err: (l) => void process.stderr.write(`${l}\n`),
+      },
+      Plugins.installed,
+    )
+    break
   case 'start': {
     const r = Cli.rules()
     const v = Cli.validate(Cli.sample)

@@ -1,0 +1,145 @@
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { Server } from '@switchboard/http'
+import type { HttpRoute } from '@switchboard/runtime'
+import {
+  IdSource,
+  IncomingCalls,
+  MediaPlane,
+  Pipeline,
+  Recovery,
+  Scheduler,
+  Wakeup,
+} from '@switchboard/runtime'
+import type { Services as StoreServices } from '@switchboard/store'
+import { MemoryStore, PgliteStore, PostgresStore } from '@switchboard/store'
+import { Effect, Layer, type Scope } from 'effect'
+import type { Settings } from './Config.js'
+
+/**
+ * The composition root: which implementation stands behind each port, and the seams where the
+ * other adapters plug in.
+ *
+ * - store: by `--store` (memory, PGlite in the data directory, PostgreSQL)
+ * - ids: random UUIDs; timers: the in-process scheduler; outbox wakeups; incoming calls in memory
+ * - media plane: the one a plugin provides, else `MediaPlane.silent` (nobody ever answers)
+ * - plugins: routes mounted on the HTTP server and background workers (callback delivery, ...)
+ */
+
+/** What every plugin can use: the store ports and the shell's services, before the media plane. */
+export type Base =
+  | StoreServices
+  | IdSource.IdSource
+  | Wakeup.Wakeup
+  | Scheduler.Scheduler
+  | IncomingCalls.IncomingCalls
+
+/** Everything the running service provides. */
+export type Services = Base | MediaPlane.MediaPlane | Pipeline.Pipeline
+
+/** What a plugin contributes once the services are built. */
+export interface Extension {
+  /** Routes mounted on the HTTP server next to the ACS API (`HttpRoute.Route`). */
+  readonly routes?: ReadonlyArray<HttpRoute.Route<Services>>
+  /** Long-running background work (outbox delivery, a simulated world's clock...). Interrupted on shutdown. */
+  readonly workers?: ReadonlyArray<Effect.Effect<void, never, Services>>
+  /** Lines printed in the start banner (for example the simulator's URL). */
+  readonly banner?: ReadonlyArray<string>
+}
+
+/**
+ * A plugin: `@switchboard/media` (the simulated world: a media plane and the `/simulator` routes),
+ * `@switchboard/webhooks` (callback delivery worker, keys, admin routes). At most one plugin
+ * provides the media plane.
+ */
+export interface Plugin {
+  readonly name: string
+  /** The media plane, built on the base services (it reports signals through `execute`'s `report`). */
+  readonly mediaPlane?: Layer.Layer<MediaPlane.MediaPlane, unknown, Base>
+  /** Runs once the service is composed, before it listens; the scope lasts until shutdown. */
+  readonly start?: Effect.Effect<Extension, unknown, Services | Scope.Scope>
+}
+
+/** A plugin is made from the settings (`timeScale` and `dataDir` are for plugins to read). */
+export type PluginFactory = (settings: Settings) => Plugin
+
+/** The store layer `--store` names. */
+export const storeLayer = (settings: Settings): Layer.Layer<StoreServices, unknown> => {
+  switch (settings.store) {
+    case 'memory':
+      return MemoryStore.layer()
+    case 'pglite': {
+      const dir = resolve(settings.dataDir, 'pglite')
+      return Layer.unwrapEffect(
+        Effect.sync(() => {
+          mkdirSync(dir, { recursive: true })
+          return PgliteStore.layer({ dataDir: dir, schema: settings.schema })
+        }),
+      )
+    }
+    case 'postgres':
+      return PostgresStore.layer({
+        databaseUrl: settings.databaseUrl ?? '',
+        schema: settings.schema,
+        poolSize: settings.poolSize,
+      })
+  }
+}
+
+/** Where the PGlite files live (for the banner). */
+export const pgliteDir = (settings: Settings) => join(resolve(settings.dataDir), 'pglite')
+
+/** The whole service's layer: store, shell services, media plane, pipeline. */
+export const layer = (
+  settings: Settings,
+  plugins: ReadonlyArray<Plugin>,
+  store: Layer.Layer<StoreServices, unknown> = storeLayer(settings),
+): Layer.Layer<Services, unknown> => {
+  const media = plugins.find((p) => p.mediaPlane !== undefined)?.mediaPlane ?? MediaPlane.silent
+  const base = Layer.mergeAll(
+    store,
+    IdSource.random,
+    Wakeup.layer,
+    Scheduler.layer,
+    IncomingCalls.memory,
+  )
+  const withMedia = Layer.provideMerge(media, base)
+  return Layer.provideMerge(Pipeline.layer(), withMedia)
+}
+
+export interface Running {
+  readonly http: Server.Handle
+  readonly banner: ReadonlyArray<string>
+  /** Live calls whose timers were re-armed at start. */
+  readonly rearmed: number
+}
+
+/**
+ * Starts the service in the current scope: plugins, timers re-armed, workers, the HTTP server.
+ * Closing the scope stops it in reverse: the server stops taking requests and finishes those in
+ * flight, workers are interrupted, the store is closed.
+ */
+export const start = (
+  settings: Settings & { readonly accessKey: string },
+  plugins: ReadonlyArray<Plugin>,
+  write: (line: string) => void,
+): Effect.Effect<Running, unknown, Services | Scope.Scope> =>
+  Effect.gen(function* () {
+    const extensions: Array<Extension> = []
+    for (const plugin of plugins)
+      if (plugin.start !== undefined) extensions.push(yield* plugin.start)
+    const rearmed = yield* Recovery.rearm
+    for (const e of extensions)
+      for (const worker of e.workers ?? []) yield* Effect.forkScoped(worker)
+    const http = yield* Server.make<Services>({
+      host: settings.host,
+      port: settings.port,
+      accessKey: settings.accessKey,
+      maxBodyBytes: settings.maxBodyBytes,
+      openSimulator: settings.openSimulator,
+      routes: extensions.flatMap((e) => e.routes ?? []),
+      logFormat: settings.logFormat,
+      write,
+    })
+    return { http, rearmed, banner: extensions.flatMap((e) => e.banner ?? []) }
+  })
