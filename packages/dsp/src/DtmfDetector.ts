@@ -343,6 +343,7 @@ class Engine {
       let g2 = 0
       for (let n = slot; n < end; n++) {
         const v = win[n]!
+        if (f === 0) e += v * v
         const a0 = v + c0 * a1 - a2
         a2 = a1
         a1 = a0
@@ -361,7 +362,6 @@ class Engine {
       this.#store(f + 2, d1, d2, ring, hist)
       this.#store(f + 3, g1, g2, ring, hist)
     }
-    for (let n = slot; n < end; n++) e += win[n]! * win[n]!
     this.#energy[ring] = e
     if (b >= WINDOW_BLOCKS - 1) this.#analyse(b)
   }
@@ -481,8 +481,8 @@ class Engine {
     }
     const fr = FREQS[row]!
     const fc = FREQS[col]!
-    const gr = Goertzel.rectangularGain(clamp(dr, MAX_COMPENSATED * fr), L, SAMPLE_RATE)
-    const gc = Goertzel.rectangularGain(clamp(dc, MAX_COMPENSATED * fc), L, SAMPLE_RATE)
+    const gr = windowGain(clamp(dr, MAX_COMPENSATED * fr))
+    const gc = windowGain(clamp(dc, MAX_COMPENSATED * fc))
     const ar = (2 * Math.sqrt(rowP)) / (L * gr)
     const ac = (2 * Math.sqrt(colP)) / (L * gc)
     if (ar < MIN_AMPLITUDE || ac < MIN_AMPLITUDE) return false
@@ -778,6 +778,19 @@ const drift = (track: Float64Array, n: number): number => {
   for (let i = 0; i < h; i++) a += track[i]!
   for (let i = n - h; i < n; i++) z += track[i]!
   return (z - a) / h / (n - h)
+}
+
+/** The 16 ms window's gain at an offset (Hz), tabulated every 0.05 Hz up to the limit. */
+const GAIN_STEP = 0.05
+const GAIN_TABLE = Float64Array.from(
+  { length: Math.ceil((MAX_COMPENSATED * 1633) / GAIN_STEP) + 2 },
+  (_, i) => Goertzel.rectangularGain(i * GAIN_STEP, WINDOW_SAMPLES, SAMPLE_RATE),
+)
+const windowGain = (offsetHz: number): number => {
+  const x = Math.abs(offsetHz) / GAIN_STEP
+  const i = Math.floor(x)
+  const g0 = GAIN_TABLE[i]!
+  return g0 + (x - i) * (GAIN_TABLE[i + 1]! - g0)
 }
 
 const clamp = (x: number, limit: number): number => (x > limit ? limit : x < -limit ? -limit : x)

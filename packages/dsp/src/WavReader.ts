@@ -302,6 +302,14 @@ class Incremental implements Reader {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const out = new Float32Array(count)
     const pick = this.#channel
+    if (encoding === 's16' && (channels === 1 || pick !== 'mix')) {
+      // The common case, without the per-sample dispatch.
+      const step = 2 * channels
+      for (let i = 0, o = offset + (pick === 'mix' ? 0 : 2 * pick); i < count; i++, o += step)
+        out[i] = (((bytes[o]! | (bytes[o + 1]! << 8)) << 16) >> 16) / 32768
+      this.#frames += count
+      return out
+    }
     for (let i = 0, o = offset; i < count; i++, o += width * channels) {
       if (pick === 'mix') {
         let sum = 0
