@@ -1,0 +1,503 @@
+import type http from 'node:http'
+import { randomUUID } from 'node:crypto'
+import type { Command, Decision, Event, Rejection } from '@switchboard/core'
+import { decide, Ids, initial, Instant } from '@switchboard/core'
+import {
+  EventStore,
+  Inbox,
+  type CallId,
+  type Json,
+  type NewEvent,
+  type StoreService,
+} from '@switchboard/store'
+import { Callbacks, EventGrid } from '@switchboard/wire'
+import { Effect, Layer, Runtime } from 'effect'
+import * as Projection from './Projection.js'
+import type { Verifier } from './Verifier.js'
+
+/**
+ * Callback ingestion for apps: a handler (Web `Request` in, `Response` out; `nodeListener` for
+ * `node:http`) that verifies the bearer token, decodes the CloudEvents with `@switchboard/wire`,
+ * deduplicates them by id in the store (`inboxIds`), appends them to the call's log (one append
+ * per call per POST: never half-applied), folds the call's projection with the core and runs the
+ * app's typed handlers.
+ *
+ * Responses: 200 (recorded, or already seen), 400 (undecodable body), 401 (token missing,
+ * expired, forged, wrong issuer or audience), 405 (not POST), 413 (body too large), 503 (store
+ * unavailable). Bodies use the ACS error shape `{"error":{"code","message"}}`.
+ */
+export interface Options {
+  /** How callback tokens are checked; `'none'` turns verification off (local experiments only). */
+  readonly verifier: Verifier | 'none'
+  /** Largest body accepted (bytes, default 1 MiB). */
+  readonly maxBodyBytes?: number
+  /** Calls whose logs are kept in memory (default 10,000). */
+  readonly cacheSize?: number
+  /** For `eventGrid`: a shared secret expected in the `key` query parameter (recommended by ACS docs). */
+  readonly eventGridKey?: string
+}
+
+export type Tag = Callbacks.Tag
+
+export interface Context {
+  /** The CloudEvent id. */
+  readonly id: string
+  readonly time: string
+  readonly sequence?: number
+  /** The call's projection after this event was folded (with the whole POST applied). */
+  readonly view: Projection.View
+}
+
+export type Handler<K extends Tag> = (
+  event: Extract<Event.CallbackEvent, { _tag: K }>,
+  context: Context,
+) => void | Promise<void>
+
+export type Verdict =
+  | { readonly accepted: true; readonly decision: Decision.Decision }
+  | { readonly accepted: false; readonly rejection: Rejection.Rejection }
+
+export interface Ingestion {
+  /** The callback endpoint. Never throws; never answers 5xx for anything a client sends. */
+  readonly handle: (request: Request) => Promise<Response>
+  /** The Event Grid endpoint: answers the subscription validation handshake, passes IncomingCall on. */
+  readonly eventGrid: (request: Request) => Promise<Response>
+  /** Runs after an IncomingCall arrives through `eventGrid`. */
+  readonly onIncomingCall: (
+    handler: (event: EventGrid.IncomingCall) => void | Promise<void>,
+  ) => () => void
+  /** Subscribes to one callback type (or `'*'` for all); returns the unsubscribe function. */
+  readonly on: <K extends Tag>(type: K | '*', handler: Handler<K>) => () => void
+  /** The call's projection; null when nothing was recorded for it. */
+  readonly view: (callConnectionId: string) => Promise<Projection.View | null>
+  /** Would the core accept this command on the call right now? (Ask before sending it to ACS.) */
+  readonly wouldAccept: (
+    callConnectionId: string,
+    command: Command.Command,
+    now?: number,
+  ) => Promise<Verdict>
+  /**
+   * Records a command the app sent to ACS (after ACS accepted it), so the projection knows the
+   * operations pending and callbacks match them by operation context.
+   */
+  readonly record: (
+    callConnectionId: string,
+    command: Command.Command,
+    now?: number,
+  ) => Promise<Verdict>
+}
+
+interface Cached {
+  readonly entries: ReadonlyArray<Projection.Entry>
+  readonly ids: ReadonlySet<string>
+  readonly version: number
+  readonly view: Projection.View | null
+}
+
+const errorResponse = (status: number, code: string, message: string) =>
+  new Response(JSON.stringify({ error: { code, message } }), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  })
+
+const ok = () => new Response(null, { status: 200 })
+
+class BodyTooLarge extends Error {}
+
+const readText = async (request: Request, max: number): Promise<string> => {
+  const length = Number(request.headers.get('content-length') ?? '0')
+  if (length > max) throw new BodyTooLarge()
+  if (request.body === null) return ''
+  const reader = request.body.getReader()
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > max) {
+      await reader.cancel().catch(() => undefined)
+      throw new BodyTooLarge()
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const stripe = (s: string, n: number): number => {
+  let h = 2166136261
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
+  return (h >>> 0) % n
+}
+
+const toEntry = (i: Callbacks.Ingested): Projection.Entry | null => {
+  if (i._tag === 'Known')
+    return {
+      kind: 'callback',
+      id: i.id,
+      time: i.time,
+      ms: i.event.at as number,
+      ...(i.sequence !== undefined ? { sequence: i.sequence } : {}),
+      call: i.call,
+      event: i.event,
+    }
+  return null
+}
+
+const callOfUnknown = (raw: unknown): string | null => {
+  const data = (raw as { data?: { callConnectionId?: unknown } } | null)?.data
+  return typeof data?.callConnectionId === 'string' &&
+    Ids.callConnectionId(data.callConnectionId) !== null
+    ? data.callConnectionId
+    : null
+}
+
+const toNewEvent = (e: Projection.Entry): NewEvent => ({
+  type: e.kind === 'callback' ? e.event._tag : e.kind === 'command' ? 'Command' : 'Unknown',
+  at: Number.isFinite(e.ms) ? e.ms : 0,
+  payload: e as unknown as Json,
+})
+
+/** The ingestion endpoint on a store's `EventStore` and `Inbox`. */
+export const make = (options: Options) =>
+  Effect.gen(function* () {
+    const events = yield* EventStore
+    const inbox = yield* Inbox
+    const runtime = yield* Effect.runtime<never>()
+    const run = Runtime.runPromise(runtime)
+    const maxBody = options.maxBodyBytes ?? 1024 * 1024
+    const cacheSize = options.cacheSize ?? 10_000
+    const cache = new Map<string, Cached>()
+    const locks = yield* Effect.forEach(Array.from({ length: 64 }), () => Effect.makeSemaphore(1))
+    const handlers = new Map<string, Set<Handler<Tag>>>()
+    const incoming = new Set<(e: EventGrid.IncomingCall) => void | Promise<void>>()
+
+    const remember = (callId: string, c: Cached) => {
+      cache.delete(callId)
+      cache.set(callId, c)
+      if (cache.size > cacheSize) {
+        const oldest = cache.keys().next()
+        if (oldest.done !== true) cache.delete(oldest.value)
+      }
+    }
+
+    const load = (callId: string) =>
+      Effect.gen(function* () {
+        const known = cache.get(callId)
+        const stored = yield* events.read(callId as unknown as CallId, {
+          fromVersion: (known?.version ?? 0) + 1,
+        })
+        if (known !== undefined && stored.length === 0) return known
+        const entries = [
+          ...(known?.entries ?? []),
+          ...stored.map((s) => s.payload as unknown as Projection.Entry),
+        ]
+        const fresh: Cached = {
+          entries,
+          ids: new Set(entries.map((e) => e.id)),
+          version: (known?.version ?? 0) + stored.length,
+          view: Projection.fold(entries),
+        }
+        remember(callId, fresh)
+        return fresh
+      })
+
+    const serialized = <A, E, R>(callId: string, effect: Effect.Effect<A, E, R>) =>
+      locks[stripe(callId, locks.length)]!.withPermits(1)(effect)
+
+    /** Appends the entries not seen yet; returns them and the call's view after. */
+    const append = (callId: string, given: ReadonlyArray<Projection.Entry>, dedup: boolean) =>
+      serialized(
+        callId,
+        Effect.gen(function* () {
+          let candidates = given
+          for (let attempt = 0; attempt < 100; attempt++) {
+            const current = yield* load(callId)
+            const fresh = candidates.filter((e) => !current.ids.has(e.id))
+            if (fresh.length === 0) return { fresh, view: current.view }
+            const r = yield* Effect.either(
+              events.append({
+                callId: callId as unknown as CallId,
+                expectedVersion: current.version,
+                events: fresh.map(toNewEvent),
+                ...(dedup ? { inboxIds: fresh.map((e) => e.id) } : {}),
+              }),
+            )
+            if (r._tag === 'Right') {
+              const entries = [...current.entries, ...fresh]
+              const next: Cached = {
+                entries,
+                ids: new Set([...current.ids, ...fresh.map((e) => e.id)]),
+                version: r.right.version,
+                view: Projection.fold(entries),
+              }
+              remember(callId, next)
+              return { fresh, view: next.view }
+            }
+            const error = r.left
+            if (error._tag === 'StoreConflictError') {
+              cache.delete(callId)
+              continue
+            }
+            if (error._tag === 'StoreDuplicateError') {
+              // seen before (perhaps under another call, or by another process): drop those ids
+              const seen = new Set<string>(error.ids)
+              if (seen.size === 0) for (const e of fresh) if (yield* inbox.has(e.id)) seen.add(e.id)
+              candidates = candidates.filter((e) => !seen.has(e.id))
+              continue
+            }
+            return yield* Effect.fail(error)
+          }
+          return yield* Effect.fail(
+            new Error(`call ${callId}: too many concurrent writers`) as never,
+          )
+        }),
+      )
+
+    const dispatch = async (
+      fresh: ReadonlyArray<Projection.Entry>,
+      view: Projection.View | null,
+    ) => {
+      if (view === null) return
+      for (const entry of fresh) {
+        if (entry.kind !== 'callback') continue
+        const context: Context = {
+          id: entry.id,
+          time: entry.time,
+          ...(entry.sequence !== undefined ? { sequence: entry.sequence } : {}),
+          view,
+        }
+        for (const key of [entry.event._tag, '*'])
+          for (const h of handlers.get(key) ?? []) {
+            try {
+              await h(entry.event as never, context)
+            } catch (e) {
+              await run(Effect.logWarning(`callback handler for ${entry.event._tag} threw`, e))
+            }
+          }
+      }
+    }
+
+    const ingest = async (text: string): Promise<Response> => {
+      const decoded = Callbacks.decodeBatchText(text)
+      if (decoded._tag === 'Left')
+        return errorResponse(400, 'BadRequest', `Invalid callback body: ${decoded.left.message}`)
+      // group by call, dropping ids repeated within the body
+      const byCall = new Map<string, Array<Projection.Entry>>()
+      const seen = new Set<string>()
+      for (const i of decoded.right) {
+        if (seen.has(i.id)) continue
+        seen.add(i.id)
+        let entry = toEntry(i)
+        let callId: string | null = null
+        if (entry !== null && entry.kind === 'callback') callId = entry.call.callConnectionId
+        else if (i._tag === 'Unknown') {
+          callId = callOfUnknown(i.raw)
+          const time = (i.raw as { time?: unknown }).time
+          const ms = typeof time === 'string' ? Date.parse(time) : Number.NaN
+          entry = {
+            kind: 'unknown',
+            id: i.id,
+            ms: Number.isFinite(ms) ? ms : 0,
+            type: i.type,
+            raw: i.raw,
+          }
+        }
+        if (callId === null || entry === null) continue
+        const list = byCall.get(callId) ?? []
+        list.push(entry)
+        byCall.set(callId, list)
+      }
+      for (const [callId, entries] of byCall) {
+        const r = await run(Effect.either(append(callId, entries, true)))
+        if (r._tag === 'Left') {
+          const e = r.left as { _tag?: string; message?: string }
+          if (e._tag === 'StoreInputError')
+            return errorResponse(400, 'BadRequest', `Invalid callback body: ${e.message}`)
+          await run(Effect.logWarning(`callback ingestion: ${e.message ?? String(e)}`))
+          return errorResponse(503, 'ServiceUnavailable', 'The store is unavailable; retry later.')
+        }
+        await dispatch(r.right.fresh, r.right.view)
+      }
+      return ok()
+    }
+
+    const handle = async (request: Request): Promise<Response> => {
+      try {
+        if (request.method !== 'POST')
+          return errorResponse(405, 'MethodNotAllowed', 'Callbacks are POSTed.')
+        if (options.verifier !== 'none') {
+          const v = await options.verifier.verify(request.headers.get('authorization'))
+          if (!v.ok) return errorResponse(401, 'Unauthorized', `Callback refused: ${v.reason}.`)
+        }
+        return await ingest(await readText(request, maxBody))
+      } catch (e) {
+        if (e instanceof BodyTooLarge)
+          return errorResponse(413, 'PayloadTooLarge', `The body exceeds ${maxBody} bytes.`)
+        await run(Effect.logWarning('callback ingestion failed', e)).catch(() => undefined)
+        return errorResponse(400, 'BadRequest', 'The request could not be read.')
+      }
+    }
+
+    const eventGrid = async (request: Request): Promise<Response> => {
+      try {
+        if (request.method !== 'POST')
+          return errorResponse(405, 'MethodNotAllowed', 'Event Grid deliveries are POSTed.')
+        if (options.eventGridKey !== undefined) {
+          const key = new URL(request.url).searchParams.get('key')
+          if (key !== options.eventGridKey)
+            return errorResponse(401, 'Unauthorized', 'Missing or wrong key.')
+        }
+        const text = await readText(request, maxBody)
+        let json: unknown
+        try {
+          json = JSON.parse(text)
+        } catch {
+          return errorResponse(400, 'BadRequest', 'The body is not JSON.')
+        }
+        const decoded = EventGrid.decodeBatch(json)
+        if (decoded._tag === 'Left')
+          return errorResponse(
+            400,
+            'BadRequest',
+            `Invalid Event Grid body: ${decoded.left.message}`,
+          )
+        const validation = decoded.right.find((e) => e._tag === 'SubscriptionValidation')
+        if (validation !== undefined && validation._tag === 'SubscriptionValidation')
+          return new Response(
+            JSON.stringify(EventGrid.validationResponse(validation.validationCode)),
+            {
+              status: 200,
+              headers: { 'content-type': 'application/json' },
+            },
+          )
+        for (const e of decoded.right)
+          if (e._tag === 'IncomingCall')
+            for (const h of incoming)
+              try {
+                await h(e)
+              } catch (err) {
+                await run(Effect.logWarning('IncomingCall handler threw', err))
+              }
+        return ok()
+      } catch (e) {
+        if (e instanceof BodyTooLarge)
+          return errorResponse(413, 'PayloadTooLarge', `The body exceeds ${maxBody} bytes.`)
+        return errorResponse(400, 'BadRequest', 'The request could not be read.')
+      }
+    }
+
+    const viewOf = (callId: string) =>
+      run(
+        serialized(
+          callId,
+          Effect.map(load(callId), (c) => c.view),
+        ),
+      )
+
+    const judge = (
+      view: Projection.View | null,
+      command: Command.Command,
+      now: number,
+    ): Verdict => {
+      const r = decide(view?.state ?? initial, command, { now: Instant.fromMillis(now) })
+      return r._tag === 'Left'
+        ? { accepted: false, rejection: r.left }
+        : { accepted: true, decision: r.right }
+    }
+
+    const ingestion: Ingestion = {
+      handle,
+      eventGrid,
+      onIncomingCall: (h) => {
+        incoming.add(h)
+        return () => incoming.delete(h)
+      },
+      on: (type, handler) => {
+        const set = handlers.get(type) ?? new Set()
+        set.add(handler as unknown as Handler<Tag>)
+        handlers.set(type, set)
+        return () => set.delete(handler as unknown as Handler<Tag>)
+      },
+      view: viewOf,
+      wouldAccept: async (callId, command, now = Date.now()) =>
+        judge(await viewOf(callId), command, now),
+      record: async (callId, command, now = Date.now()) => {
+        const view = await viewOf(callId)
+        const verdict = judge(view, command, now)
+        if (!verdict.accepted || verdict.decision.events.length === 0) return verdict
+        await run(
+          append(
+            callId,
+            [{ kind: 'command', id: randomUUID(), ms: now, events: verdict.decision.events }],
+            false,
+          ),
+        )
+        return verdict
+      },
+    }
+    return ingestion
+  })
+
+/** `make` on a store object, as a promise (for apps that do not use Effect). */
+export const open = (store: StoreService, options: Options): Promise<Ingestion> =>
+  Effect.runPromise(
+    make(options).pipe(
+      Effect.provide(
+        Layer.mergeAll(Layer.succeed(EventStore, store.events), Layer.succeed(Inbox, store.inbox)),
+      ),
+    ),
+  )
+
+/**
+ * A `node:http` request listener for a Web handler (`handle` or `eventGrid`): the body is read
+ * up to `maxBodyBytes` (413 beyond), the Response written back.
+ */
+export const nodeListener =
+  (handler: (request: Request) => Promise<Response>, maxBodyBytes = 1024 * 1024) =>
+  (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    let refused = false
+    const send = (response: Response) =>
+      response.arrayBuffer().then(
+        (buf) => {
+          const headers: Record<string, string> = {}
+          response.headers.forEach((v, k) => {
+            headers[k] = v
+          })
+          res.writeHead(response.status, headers)
+          res.end(Buffer.from(buf))
+        },
+        () => {
+          res.statusCode = 400
+          res.end()
+        },
+      )
+    req.on('data', (c: Buffer) => {
+      if (refused) return
+      size += c.length
+      if (size > maxBodyBytes) {
+        refused = true
+        void send(errorResponse(413, 'PayloadTooLarge', `The body exceeds ${maxBodyBytes} bytes.`))
+        return
+      }
+      chunks.push(c)
+    })
+    req.on('error', () => undefined)
+    req.on('end', () => {
+      if (refused) return
+      const headers = new Headers()
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string') headers.set(k, v)
+        else if (Array.isArray(v)) headers.set(k, v.join(', '))
+      const method = req.method ?? 'GET'
+      const body = Buffer.concat(chunks)
+      const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+        method,
+        headers,
+        ...(method === 'GET' || method === 'HEAD' ? {} : { body }),
+      })
+      void handler(request).then(send, () => send(errorResponse(400, 'BadRequest', 'Bad request.')))
+    })
+  }
