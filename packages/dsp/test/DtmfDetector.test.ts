@@ -153,6 +153,17 @@ describe('DtmfDetector: sample rates', () => {
       expect(decode(synth(ALL, { sampleRate: rate, toneMs: 40, gapMs: 40 }), rate)).toBe(ALL)
     })
 
+  it('places presses to within 3 ms at 44100 Hz too', () => {
+    const rate = 44100
+    const s = DtmfSynth.render('5#9', { sampleRate: rate, toneMs: 70, gapMs: 55, leadMs: 33 })
+    const d = DtmfDetector.detectAll(s.samples, rate)
+    expect(d.map((x) => x.key)).toEqual(['5', '#', '9'])
+    d.forEach((x, i) => {
+      expect(Math.abs(x.startMs - (s.placements[i]!.start * 1000) / rate)).toBeLessThan(3)
+      expect(Math.abs(x.endMs - (s.placements[i]!.end * 1000) / rate)).toBeLessThan(3)
+    })
+  })
+
   it('refuses rates outside 8000–48000 Hz', () => {
     expect(() => DtmfDetector.create(7999)).toThrow(RangeError)
     expect(() => DtmfDetector.create(96000)).toThrow(RangeError)
