@@ -37,20 +37,42 @@ const payload = (i: number) => ({
   sequenceId: i,
 })
 
-/** Runs `op(i)` for i in [0, n) on `concurrency` workers; returns operations per second. */
-const rate = async (
-  n: number,
+/** Runs `op(i)` for i in [from, to) on `concurrency` workers; returns the elapsed ms. */
+const timed = async (
+  from: number,
+  to: number,
   concurrency: number,
   op: (i: number, w: number) => Promise<unknown>,
 ) => {
-  let next = 0
+  let next = from
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
-      for (let i = next++; i < n; i = next++) await op(i, w)
+      for (let i = next++; i < to; i = next++) await op(i, w)
     }),
   )
-  return (n / (performance.now() - t0)) * 1000
+  return performance.now() - t0
+}
+
+/**
+ * Alternates slices of the raw baseline and of the store (`slices` of each) so that whatever
+ * else the machine is doing weighs on both sides alike; returns operations per second of each.
+ */
+const compare = async (
+  n: number,
+  slices: number,
+  raw: (from: number, to: number) => Promise<number>,
+  store: (from: number, to: number) => Promise<number>,
+) => {
+  let rawMs = 0
+  let storeMs = 0
+  const step = Math.ceil(n / slices)
+  for (let from = 0; from < n; from += step) {
+    const to = Math.min(n, from + step)
+    rawMs += await raw(from, to)
+    storeMs += await store(from, to)
+  }
+  return { raw: (n / rawMs) * 1000, store: (n / storeMs) * 1000 }
 }
 
 let round = 0
@@ -63,37 +85,42 @@ CREATE TABLE ${S}.raw_outbox (id bigserial PRIMARY KEY, call_id text NOT NULL, s
   kind text NOT NULL, payload json NOT NULL, due_at bigint NOT NULL, UNIQUE (call_id, seq));`
 
 /** Single-event appends, 16 writers, each on calls of its own. Rates in events/s. */
-const singles = async (t: Target, n: number) => {
+const singles = async (t: Target, n: number, slices: number) => {
   const S = `"${t.schema}"`
   const p = fresh()
   const versions = new Map<string, number>()
-  const raw = await rate(n, writers, (i, w) => {
-    const c = `${p}-raw-${w}`
-    const v = (versions.get(c) ?? 0) + 1
-    versions.set(c, v)
-    return t.raw(
-      `INSERT INTO ${S}.raw_events (call_id, version, type, at, payload) VALUES ($1, $2, $3, $4, $5)`,
-      [c, v, 'DtmfToneReceived', i, JSON.stringify(payload(i))],
-      'bench_raw_single',
-    )
-  })
-  const store = await rate(n, writers, (i, w) => {
-    const c = `${p}-store-${w}`
-    const v = versions.get(c) ?? 0
-    versions.set(c, v + 1)
-    return run(
-      t.store.events.append({
-        callId: c as CallId,
-        expectedVersion: v,
-        events: [{ type: 'DtmfToneReceived', at: i, payload: payload(i) }],
+  return compare(
+    n,
+    slices,
+    (from, to) =>
+      timed(from, to, writers, (i, w) => {
+        const c = `${p}-raw-${w}`
+        const v = (versions.get(c) ?? 0) + 1
+        versions.set(c, v)
+        return t.raw(
+          `INSERT INTO ${S}.raw_events (call_id, version, type, at, payload) VALUES ($1, $2, $3, $4, $5)`,
+          [c, v, 'DtmfToneReceived', i, JSON.stringify(payload(i))],
+          'bench_raw_single',
+        )
       }),
-    )
-  })
-  return { raw, store }
+    (from, to) =>
+      timed(from, to, writers, (i, w) => {
+        const c = `${p}-store-${w}`
+        const v = versions.get(c) ?? 0
+        versions.set(c, v + 1)
+        return run(
+          t.store.events.append({
+            callId: c as CallId,
+            expectedVersion: v,
+            events: [{ type: 'DtmfToneReceived', at: i, payload: payload(i) }],
+          }),
+        )
+      }),
+  )
 }
 
 /** Appends of 100 events each, 16 writers. Rates in events/s. */
-const batches = async (t: Target, n: number) => {
+const batches = async (t: Target, n: number, slices: number) => {
   const S = `"${t.schema}"`
   const p = fresh()
   const versions = new Map<string, number>()
@@ -103,91 +130,103 @@ const batches = async (t: Target, n: number) => {
     { length: size },
     (_, k) => `($1, $${2 + k * 4}, $${3 + k * 4}, $${4 + k * 4}, $${5 + k * 4})`,
   ).join(', ')
-  const raw = await rate(n, writers, (i, w) => {
-    const c = `${p}-raw-${w}`
-    const v = versions.get(c) ?? 0
-    versions.set(c, v + size)
-    const params: unknown[] = [c]
-    rows(i).forEach((r, k) => params.push(v + k + 1, 'DtmfToneReceived', i, JSON.stringify(r)))
-    return t.raw(
-      `INSERT INTO ${S}.raw_events (call_id, version, type, at, payload) VALUES ${values}`,
-      params,
-      'bench_raw_batch',
-    )
-  })
-  const store = await rate(n, writers, (i, w) => {
-    const c = `${p}-store-${w}`
-    const v = versions.get(c) ?? 0
-    versions.set(c, v + size)
-    return run(
-      t.store.events.append({
-        callId: c as CallId,
-        expectedVersion: v,
-        events: rows(i).map((r) => ({ type: 'DtmfToneReceived', at: i, payload: r })),
+  const r = await compare(
+    n,
+    slices,
+    (from, to) =>
+      timed(from, to, writers, (i, w) => {
+        const c = `${p}-raw-${w}`
+        const v = versions.get(c) ?? 0
+        versions.set(c, v + size)
+        const params: unknown[] = [c]
+        rows(i).forEach((r, k) => params.push(v + k + 1, 'DtmfToneReceived', i, JSON.stringify(r)))
+        return t.raw(
+          `INSERT INTO ${S}.raw_events (call_id, version, type, at, payload) VALUES ${values}`,
+          params,
+          'bench_raw_batch',
+        )
       }),
-    )
-  })
-  return { raw: raw * size, store: store * size }
+    (from, to) =>
+      timed(from, to, writers, (i, w) => {
+        const c = `${p}-store-${w}`
+        const v = versions.get(c) ?? 0
+        versions.set(c, v + size)
+        return run(
+          t.store.events.append({
+            callId: c as CallId,
+            expectedVersion: v,
+            events: rows(i).map((r) => ({ type: 'DtmfToneReceived', at: i, payload: r })),
+          }),
+        )
+      }),
+  )
+  return { raw: r.raw * size, store: r.store * size }
 }
 
 /**
- * Outbox: items of many calls are enqueued, then 16 workers claim (up to 16 at a time) and
- * acknowledge each until none is left. Baseline: single-row raw INSERTs of the same rows by
- * 16 writers. Rates in items/s.
+ * Outbox: items of many calls (2 each) are enqueued (not timed), then 16 workers claim (up to
+ * 16 at a time) and acknowledge each until none is left. Baseline: single-row raw INSERTs of
+ * the same rows by 16 writers. Rates in items/s.
  */
-const outbox = async (t: Target, n: number) => {
+const outbox = async (t: Target, n: number, slices: number) => {
   const S = `"${t.schema}"`
   const p = fresh()
-  const perCall = 4
-  const calls = n / perCall
-  const raw = await rate(n, writers, (i) =>
-    t.raw(
-      `INSERT INTO ${S}.raw_outbox (call_id, seq, kind, payload, due_at) VALUES ($1, $2, $3, $4, $5)`,
-      [
-        `${p}-${Math.floor(i / perCall)}`,
-        (i % perCall) + 1,
-        'callback',
-        JSON.stringify(payload(i)),
-        0,
-      ],
-      'bench_raw_outbox',
-    ),
-  )
-  for (let c = 0; c < calls; c++)
-    await run(
-      t.store.events.append({
-        callId: `${p}-${c}` as CallId,
-        expectedVersion: 0,
-        events: [{ type: 'E', at: 0, payload: null }],
-        outbox: Array.from({ length: perCall }, (_, k) => ({
-          kind: 'callback',
-          payload: payload(c * perCall + k),
-          dueAt: 0,
-        })),
-      }),
-    )
-  let done = 0
+  const perCall = 2
   let now = 1
-  const t0 = performance.now()
-  await Promise.all(
-    Array.from({ length: writers }, async (_, w) => {
-      let idle = 0
-      while (done < n && idle < 1000) {
-        const items = await run(
-          t.store.outbox.claim({ owner: `w${w}`, limit: 16, leaseMs: 60_000, now: now++ }),
+  return compare(
+    n,
+    slices,
+    (from, to) =>
+      timed(from, to, writers, (i) =>
+        t.raw(
+          `INSERT INTO ${S}.raw_outbox (call_id, seq, kind, payload, due_at) VALUES ($1, $2, $3, $4, $5)`,
+          [
+            `${p}-${Math.floor(i / perCall)}`,
+            (i % perCall) + 1,
+            'callback',
+            JSON.stringify(payload(i)),
+            0,
+          ],
+          'bench_raw_outbox',
+        ),
+      ),
+    async (from, to) => {
+      for (let c = from / perCall; c < to / perCall; c++)
+        await run(
+          t.store.events.append({
+            callId: `${p}-${c}` as CallId,
+            expectedVersion: 0,
+            events: [{ type: 'E', at: 0, payload: null }],
+            outbox: Array.from({ length: perCall }, (_, k) => ({
+              kind: 'callback',
+              payload: payload(c * perCall + k),
+              dueAt: 0,
+            })),
+          }),
         )
-        idle = items.length === 0 ? idle + 1 : 0
-        for (const item of items) {
-          await run(t.store.outbox.ack(item.id, `w${w}`))
-          done++
-        }
-        if (items.length === 0) await new Promise((r) => setImmediate(r))
-      }
-    }),
+      const want = to - from
+      let done = 0
+      const t0 = performance.now()
+      await Promise.all(
+        Array.from({ length: writers }, async (_, w) => {
+          let idle = 0
+          while (done < want && idle < 1000) {
+            const items = await run(
+              t.store.outbox.claim({ owner: `w${w}`, limit: 16, leaseMs: 600_000, now: now++ }),
+            )
+            idle = items.length === 0 ? idle + 1 : 0
+            for (const item of items) {
+              await run(t.store.outbox.ack(item.id, `w${w}`))
+              done++
+            }
+            if (items.length === 0) await new Promise((r) => setTimeout(r, 1))
+          }
+        }),
+      )
+      if (done !== want) throw new Error(`outbox drained ${done} of ${want}`)
+      return performance.now() - t0
+    },
   )
-  const store = (done / (performance.now() - t0)) * 1000
-  if (done !== n) throw new Error(`outbox drained ${done} of ${n}`)
-  return { raw, store }
 }
 
 const pgliteTarget = async (name: string, dataDir: string | undefined): Promise<Target> => {
@@ -218,7 +257,7 @@ const postgresTarget = async (databaseUrl: string): Promise<Target> => {
     name: 'postgres',
     store,
     schema,
-    scale: 3,
+    scale: 2,
     raw: (text, params, statement) =>
       pool.query(
         statement === undefined
@@ -245,17 +284,7 @@ const reachable = async (url: string) => {
   }
 }
 
-/** Best of `k` rounds for each side (runs alternate, so drift hits both). */
-const best = async (k: number, f: () => Promise<{ raw: number; store: number }>) => {
-  let raw = 0
-  let store = 0
-  for (let i = 0; i < k; i++) {
-    const r = await f()
-    raw = Math.max(raw, r.raw)
-    store = Math.max(store, r.store)
-  }
-  return { raw, store, ratio: store / raw }
-}
+const ratio = (r: { raw: number; store: number }) => ({ ...r, ratio: r.store / r.raw })
 
 const main = async () => {
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -277,12 +306,13 @@ const main = async () => {
     for (const open of targets) {
       const t = await open()
       try {
-        // Warm up both paths (JIT, plans, caches).
-        await singles(t, 200)
-        await batches(t, 10)
-        const s = await best(3, () => singles(t, 1000 * t.scale))
-        const b = await best(3, () => batches(t, 30 * t.scale))
-        const o = await best(3, () => outbox(t, 800 * t.scale))
+        // Warm up both paths (JIT, plans, caches), then measure in alternating slices.
+        await singles(t, 200, 2)
+        await batches(t, 16, 2)
+        await outbox(t, 128, 2)
+        const s = ratio(await singles(t, 3000 * t.scale, 10))
+        const b = ratio(await batches(t, 80 * t.scale, 8))
+        const o = ratio(await outbox(t, 2400 * t.scale, 6))
         for (const [what, unit, r] of [
           ['append 1 event x16 writers', 'events/s', s],
           ['append batch of 100', 'events/s', b],

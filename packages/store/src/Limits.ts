@@ -49,6 +49,7 @@ export const text = (field: string, s: unknown, max = 64 * 1024): string => {
   if (typeof s !== 'string') throw new StoreInputError({ field, reason: 'must be a string' })
   if (s.length > max)
     throw new StoreInputError({ field, reason: `must be at most ${max} characters` })
+  if (s.includes('\u0000')) throw new StoreInputError({ field, reason: 'must not contain NUL' })
   return s
 }
 

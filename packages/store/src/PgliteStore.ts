@@ -25,9 +25,43 @@ const exclusive = <A>(db: PGlite, f: () => Promise<A>): Promise<A> => {
   return run
 }
 
+/**
+ * PGlite plans every statement it is sent; named statements are therefore PREPAREd once per
+ * instance and run with EXECUTE, their values written as quoted literals (the parameter types
+ * come from the prepared statement). This halves the cost of a small append.
+ */
+const prepared = new WeakMap<PGlite, Map<string, string>>()
+
+const literal = (v: unknown): string => {
+  if (v === null || v === undefined) return 'NULL'
+  const s = typeof v === 'string' ? v : String(v)
+  // standard_conforming_strings is on (set at open): only quotes need doubling. NUL cannot
+  // occur: ids refuse control characters and JSON.stringify escapes them.
+  return `'${s.replaceAll("'", "''")}'`
+}
+
+const run = async (
+  db: PGlite,
+  text: string,
+  params: ReadonlyArray<unknown> | undefined,
+  name?: string,
+) => {
+  if (name === undefined || params === undefined || params.length === 0)
+    return (await db.query<SqlStore.Row>(text, params as unknown[])).rows
+  let names = prepared.get(db)
+  if (names === undefined) prepared.set(db, (names = new Map()))
+  let statement = names.get(text)
+  if (statement === undefined) {
+    statement = `sb_${names.size + 1}`
+    await db.query(`PREPARE ${statement} AS ${text}`)
+    names.set(text, statement)
+  }
+  return (await db.query<SqlStore.Row>(`EXECUTE ${statement}(${params.map(literal).join(', ')})`))
+    .rows
+}
+
 const driver = (db: PGlite, owned: boolean): SqlStore.Driver => ({
-  query: (text, params) =>
-    exclusive(db, async () => (await db.query<SqlStore.Row>(text, params as unknown[])).rows),
+  query: (text, params, name) => exclusive(db, () => run(db, text, params, name)),
   transaction: (f) =>
     exclusive(db, () =>
       db.transaction((tx) =>
@@ -57,6 +91,7 @@ export const fromClient = (
     try: async () => {
       const schema = SqlStore.checkSchema(options?.schema)
       const d = driver(db, false)
+      await db.exec('SET standard_conforming_strings = on')
       await SqlStore.migrate(d, schema)
       return SqlStore.open(d, schema, options)
     },
@@ -75,6 +110,7 @@ export const make = (
       )
       const d = driver(db, true)
       try {
+        await db.exec('SET standard_conforming_strings = on')
         await SqlStore.migrate(d, schema)
       } catch (e) {
         await db.close().catch(() => undefined)

@@ -423,9 +423,9 @@ export const open = (
              WHERE c.dead_reason IS NULL AND c.due_at <= $2::bigint
                AND (c.lease_until IS NULL OR c.lease_until <= $2::bigint)
                AND ($5::json IS NULL OR c.kind IN (SELECT json_array_elements_text($5::json)))
-               AND NOT EXISTS (
-                 SELECT 1 FROM ${S}.outbox p
-                 WHERE p.call_id = c.call_id AND p.seq < c.seq AND p.dead_reason IS NULL)
+               AND c.seq = (
+                 SELECT min(p.seq) FROM ${S}.outbox p
+                 WHERE p.call_id = c.call_id AND p.dead_reason IS NULL)
              ORDER BY c.due_at, c.id
              LIMIT $4::bigint
              FOR UPDATE SKIP LOCKED)
