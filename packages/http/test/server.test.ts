@@ -224,7 +224,7 @@ describe('bad input gets a 4xx in the ACS error shape', () => {
     for (const op of ops) {
       const entry = doc.paths[op.path]?.[op.method.toLowerCase()]
       expect(entry?.operationId).toBe(op.name)
-      if (op.name in Requests.byOperation) {
+      if (op.name in Requests.byOperation && op.request?.name !== 'unknown') {
         const codec = Requests.byOperation[op.name as keyof typeof Requests.byOperation]
         expect(entry?.requestBody?.content['application/json']?.schema.$ref).toBe(
           `#/components/schemas/${codec.name}`,
