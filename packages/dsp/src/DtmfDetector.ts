@@ -27,7 +27,7 @@
  * - A run becomes a detection when: it has `MIN_HITS` hits, making `MIN_HIT_DENSITY` of its
  *   windows; it lasted at least `MIN_TONE_MS` (40 ms is accepted, 30 ms is not); both tones'
  *   mean frequencies are within `MAX_FREQUENCY_DEVIATION` of nominal (accept 1.5%, reject
- *   3.5%) and drift less than `MAX_FREQUENCY_DRIFT_HZ_PER_S`; its mean twist is within the
+ *   3.5%) and the pair drifts less than `MAX_FREQUENCY_DRIFT_HZ_PER_S`; its mean twist is within the
  *   limits; and its tones carry `MIN_ENERGY_RATIO` of its energy.
  *
  * Detections are reported when the key is released (the run ends), once per press.
@@ -81,9 +81,11 @@ export const MAX_FREQUENCY_DEVIATION = 0.02
 /** Shortest accepted tone, in ms: 40 ms is accepted, 30 ms is rejected. */
 export const MIN_TONE_MS = 35
 /**
- * Largest accepted drift of either tone's frequency during a press, in Hz per second: the
- * mean frequency of the second half of the press minus that of the first half, over the time
- * between them (first 256 ms of a press). Generators hold their frequencies; voices glide.
+ * Largest accepted frequency drift of a press, in Hz per second at 1 kHz (0.06% per ms): for
+ * each tone, the mean frequency of the second half of the press minus that of the first half,
+ * over the time between them (first 256 ms of a press), relative to the tone's frequency;
+ * the two are averaged weighted by the tones' power. Generators hold their frequencies;
+ * voices glide, all harmonics together.
  */
 export const MAX_FREQUENCY_DRIFT_HZ_PER_S = 600
 /** Windows without the key, in a row, that end a press (7 × 4 ms). */
@@ -745,11 +747,15 @@ class Engine {
     const dc = Math.atan2(run.zcIm, run.zcRe) * HZ_PER_RADIAN
     if (Math.abs(dr) > MAX_FREQUENCY_DEVIATION * fr) return
     if (Math.abs(dc) > MAX_FREQUENCY_DEVIATION * fc) return
-    const inner = Math.min(run.lastHop - run.firstHop - 1, TRACK)
-    const limit = (MAX_FREQUENCY_DRIFT_HZ_PER_S * H) / SAMPLE_RATE // Hz per hop
-    if (Math.abs(drift(this.#trackRow, inner)) > limit) return
-    if (Math.abs(drift(this.#trackCol, inner)) > limit) return
     const [ar, ac] = this.#amplitudes(run)
+    // A voice glides all its harmonics together, so the pair's drift is the power-weighted
+    // mean of the two relative drifts: the weaker, noisier tone counts less.
+    const inner = Math.min(run.lastHop - run.firstHop - 1, TRACK)
+    const relative =
+      (ar * ar * (drift(this.#trackRow, inner) / fr) +
+        ac * ac * (drift(this.#trackCol, inner) / fc)) /
+      (ar * ar + ac * ac)
+    if (Math.abs(relative) * 1000 > (MAX_FREQUENCY_DRIFT_HZ_PER_S * H) / SAMPLE_RATE) return
     const lr = Level.sineLevel(ar)
     const lc = Level.sineLevel(ac)
     if (lc - lr > MAX_NORMAL_TWIST_DB || lr - lc > MAX_REVERSE_TWIST_DB) return

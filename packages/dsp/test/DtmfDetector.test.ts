@@ -138,6 +138,19 @@ describe('DtmfDetector: noise', () => {
     expect(decode(noisy(synth(ALL, { frequencyOffset: -0.015 }), 10, 5))).toBe(ALL)
   })
 
+  it('decodes at 10 dB SNR with 8 dB of twist and 1.5% offsets, 40 ms tones included', () => {
+    let seed = 20
+    for (const twistDb of [-8, 8])
+      for (const frequencyOffset of [-0.015, 0.015])
+        for (const toneMs of [40, 100]) {
+          const x = synth(ALL, { twistDb, frequencyOffset, toneMs, gapMs: 40 })
+          expect(
+            decode(noisy(x, 10, seed++)),
+            `${twistDb} dB, ${frequencyOffset}, ${toneMs} ms`,
+          ).toBe(ALL)
+        }
+  })
+
   it('detects nothing in noise alone', () => {
     for (const seed of [1, 2, 3]) {
       const n = Signals.gaussian(8000 * 10, seed)
