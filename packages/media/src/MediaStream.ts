@@ -103,7 +103,13 @@ export const run = (
           const message = decoded.right
           if (message.kind === 'audioData') {
             if (message.audioData.isSilent === true) return
-            played.audio(message.audioData.data.length, iso())
+            let bytes: number
+            try {
+              bytes = Base64.decode(message.audioData.data).length
+            } catch {
+              return
+            }
+            played.audio(bytes, iso())
           } else played.stop(iso(), 'stopped')
         })
 

@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { Command, Event } from '@switchboard/core'
 import { Identifier, Ids } from '@switchboard/core'
+import type { HttpRoute } from '@switchboard/runtime'
 import {
   CallbackItem,
-  HttpRoute,
   IdSource,
   IncomingCalls,
   Pipeline,
@@ -15,6 +15,10 @@ import { MemoryStore, Outbox } from '@switchboard/store'
 import { Effect, Layer, TestContext } from 'effect'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { Media, Simulator } from '../src/index.js'
+
+/** Response bodies and received messages are read loosely in tests. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any
 
 export const app = Identifier.communicationUser('8:acs:app')
 export const alice = Identifier.phoneNumber('+14255550101')
@@ -112,7 +116,7 @@ export const request = (
       body: new TextEncoder().encode(text),
     }
     const response = yield* route.handle(req, params)
-    return response as { status: number; body: any }
+    return response as { status: number; body: Loose }
   })
 
 export const raw = (id: Identifier.Identifier) => Identifier.rawId(id) as string
@@ -121,7 +125,7 @@ export const raw = (id: Identifier.Identifier) => Identifier.rawId(id) as string
 
 export interface WsServer {
   readonly url: string
-  readonly messages: Array<{ connection: number; data: any }>
+  readonly messages: Array<{ connection: number; data: Loose }>
   readonly sockets: Array<WebSocket>
   readonly headers: Array<IncomingMessage['headers']>
   readonly close: () => Promise<void>
