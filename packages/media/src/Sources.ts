@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PlaySource, Signal } from '@switchboard/core'
 import { WavReader } from '@switchboard/dsp'
@@ -161,16 +163,20 @@ const espeakDuration = (text: string, ssml: boolean) =>
     const key = `${ssml ? 's' : 't'}:${text}`
     const known = spoken.get(key)
     if (known !== undefined) return known
+    // espeak-ng's --stdout WAV has no length in its header: write a file instead
+    const dir = await mkdtemp(join(tmpdir(), 'switchboard-tts-'))
     try {
-      const wav = WavReader.read(
-        new Uint8Array(await run([...(ssml ? ['-m'] : []), '--stdout', text])),
-      )
+      const path = join(dir, 'speech.wav')
+      await run([...(ssml ? ['-m'] : []), '-w', path, '--', text])
+      const wav = WavReader.read(new Uint8Array(await readFile(path)))
       const ms = (wav.samples.length * 1000) / wav.format.sampleRate
       if (spoken.size > 1000) spoken.clear()
       spoken.set(key, ms)
       return ms
     } catch {
       return null
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 
