@@ -37,11 +37,19 @@ export type Base =
 /** Everything the running service provides. */
 export type Services = Base | MediaPlane.MediaPlane | Pipeline.Pipeline
 
+/**
+ * Routes as plugins contribute them. A route may need services of its own plugin's layer (the
+ * simulated `World`, the webhook `Keys`): the composition provides every plugin's layer, so the
+ * route's requirements are erased to `unknown` here. A route whose service nobody provides dies at
+ * its first request (logged, answered 500): the server's own tests catch that.
+ */
+export type Route = HttpRoute.Route<unknown>
+
 /** What a plugin contributes once the services are built. */
 export interface Extension {
   /** Routes mounted on the HTTP server next to the ACS API (`HttpRoute.Route`). */
-  readonly routes?: ReadonlyArray<HttpRoute.Route<Services>>
-  /** Long-running background work (outbox delivery, a simulated world's clock...). Interrupted on shutdown. */
+  readonly routes?: ReadonlyArray<Route>
+  /** Long-running background work. Interrupted on shutdown. */
   readonly workers?: ReadonlyArray<Effect.Effect<void, never, Services>>
   /** Lines printed in the start banner (for example the simulator's URL). */
   readonly banner?: ReadonlyArray<string>
@@ -49,15 +57,30 @@ export interface Extension {
 
 /**
  * A plugin: `@switchboard/media` (the simulated world: a media plane and the `/simulator` routes),
- * `@switchboard/webhooks` (callback delivery worker, keys, admin routes). At most one plugin
- * provides the media plane.
+ * `@switchboard/webhooks` (callback delivery worker, keys, admin routes). The composition builds
+ * the base services, then the media plane (at most one plugin provides it; else
+ * `MediaPlane.silent`), then the pipeline, then each plugin's `layer` in order (each sees what the
+ * earlier ones provide), then runs each `start`, mounts the routes and starts the workers.
  */
 export interface Plugin {
   readonly name: string
-  /** The media plane, built on the base services (it reports signals through `execute`'s `report`). */
+  /**
+   * The media plane, built on the base services (it reports signals through `execute`'s
+   * `report`). It may provide more (the simulated `World` its routes act on): the extra services
+   * are in the context of every later layer and route.
+   */
   readonly mediaPlane?: Layer.Layer<MediaPlane.MediaPlane, unknown, Base>
+  /**
+   * Services and background workers (`Layer.scopedDiscard(Effect.forkScoped(worker))`), built
+   * after the pipeline with every service before it in context; released on shutdown.
+   */
+  readonly layer?: Layer.Layer<never, unknown, unknown>
+  /** Routes mounted on the HTTP server. */
+  readonly routes?: ReadonlyArray<Route>
   /** Runs once the service is composed, before it listens; the scope lasts until shutdown. */
   readonly start?: Effect.Effect<Extension, unknown, Services | Scope.Scope>
+  /** Lines for the start banner. */
+  readonly banner?: ReadonlyArray<string>
 }
 
 /** A plugin is made from the settings (`timeScale` and `dataDir` are for plugins to read). */
@@ -104,7 +127,11 @@ export const layer = (
     IncomingCalls.memory,
   )
   const withMedia = Layer.provideMerge(media, base)
-  return Layer.provideMerge(Pipeline.layer(), withMedia)
+  let all: Layer.Layer<Services, unknown> = Layer.provideMerge(Pipeline.layer(), withMedia)
+  for (const plugin of plugins)
+    if (plugin.layer !== undefined)
+      all = Layer.provideMerge(plugin.layer as Layer.Layer<never, unknown, Services>, all)
+  return all
 }
 
 export interface Running {
@@ -125,13 +152,16 @@ export const start = (
   write: (line: string) => void,
 ): Effect.Effect<Running, unknown, Services | Scope.Scope> =>
   Effect.gen(function* () {
-    const extensions: Array<Extension> = []
+    const extensions: Array<Extension> = plugins.map((p) => ({
+      ...(p.routes !== undefined ? { routes: p.routes } : {}),
+      ...(p.banner !== undefined ? { banner: p.banner } : {}),
+    }))
     for (const plugin of plugins)
       if (plugin.start !== undefined) extensions.push(yield* plugin.start)
     const rearmed = yield* Recovery.rearm
     for (const e of extensions)
       for (const worker of e.workers ?? []) yield* Effect.forkScoped(worker)
-    const http = yield* Server.make<Services>({
+    const http = yield* Server.make<unknown>({
       host: settings.host,
       port: settings.port,
       accessKey: settings.accessKey,
@@ -140,6 +170,6 @@ export const start = (
       routes: extensions.flatMap((e) => e.routes ?? []),
       logFormat: settings.logFormat,
       write,
-    })
+    }) as Effect.Effect<Server.Handle, Server.ServerListenError, Services | Scope.Scope>
     return { http, rearmed, banner: extensions.flatMap((e) => e.banner ?? []) }
   })

@@ -1,11 +1,41 @@
-import type { PluginFactory } from './Composition.js'
+import { Media, Simulator } from '@switchboard/media'
+import { Delivery, Keys, Routes } from '@switchboard/webhooks'
+import { Layer } from 'effect'
+import type { Plugin, PluginFactory } from './Composition.js'
+import type { Settings } from './Config.js'
 
 /**
- * The plugins `switchboard serve` composes, in order. This is the seam where
- * `@switchboard/media` (simulated world: media plane and `/simulator` routes) and
- * `@switchboard/webhooks` (callback delivery worker, `/.well-known/openid-configuration`, JWKS,
- * `/admin/deadLetters`) are added: one line each, e.g. `(settings) => Media.plugin(settings)`.
- * With none, the media plane is `MediaPlane.silent` (nobody answers) and callbacks stay in the
- * outbox.
+ * The plugins `switchboard serve` composes, in order: the seam where adapters that are not part
+ * of the HTTP API plug in.
+ *
+ * - `media` (`@switchboard/media`): the simulated telephony world as the media plane (it reads
+ *   `--time-scale`), and the `/simulator` routes that script it (signed like the ACS API, or open
+ *   with `--open-simulator` on a loopback host).
+ * - `webhooks` (`@switchboard/webhooks`): the callback delivery worker (signed, ordered, retried
+ *   POSTs of the outbox to each call's callback URI), its signing keys in the data directory, and
+ *   the routes `/.well-known/openid-configuration`, `/calling/keys`, `/admin/deadLetters`.
  */
-export const installed: ReadonlyArray<PluginFactory> = []
+
+const publicUrl = (s: Settings) =>
+  `http://${s.host === '0.0.0.0' ? '127.0.0.1' : s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`
+
+export const media: PluginFactory = (settings): Plugin => ({
+  name: 'media',
+  mediaPlane: Media.layer({ timeScale: settings.timeScale }),
+  routes: Simulator.routes,
+  banner: [
+    `simulator:   ${publicUrl(settings)}/simulator/...  (${settings.openSimulator ? 'open on loopback' : 'HMAC-signed like the ACS API'})`,
+  ],
+})
+
+export const webhooks: PluginFactory = (settings): Plugin => ({
+  name: 'webhooks',
+  layer: Layer.provideMerge(
+    Delivery.layer(),
+    Keys.layer({ dataDir: settings.dataDir, issuer: publicUrl(settings) }),
+  ),
+  routes: Routes.routes,
+  banner: [`callbacks:   signed (RS256) POSTs; keys at ${publicUrl(settings)}/calling/keys`],
+})
+
+export const installed: ReadonlyArray<PluginFactory> = [media, webhooks]
