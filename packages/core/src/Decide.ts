@@ -17,6 +17,9 @@ import * as Result from './ResultInformation.js'
 import * as Rules from './Rules.js'
 import * as State from './State.js'
 import * as Tone from './Tone.js'
+import type * as Event from './Event.js'
+import type { Participant } from './Event.js'
+import type * as Instruction from './Instruction.js'
 
 /** What `decide` knows of the world besides the state and the command: the current instant. */
 export interface Context {
@@ -82,9 +85,9 @@ const checkTarget = (
       rules.pstn,
       `Invalid request: ${rules.field} must be a PSTN phone number, got ${Identifier.describe(target)}.`,
     )
-  if (State.findParticipant(state, raw(target)) === null)
+  if (State.participantOf(state, target) === null)
     return Rejection.make('targetNotInCall', `Participant ${raw(target)} is not in the call.`)
-  if (rules.notOnHold === true && State.findHold(state, raw(target)) !== null)
+  if (rules.notOnHold === true && State.holdOf(state, target) !== null)
     return Rejection.make(
       'targetOnHold',
       `Invalid media mode: participant ${raw(target)} is on hold.`,
@@ -107,7 +110,11 @@ const checkSources = (sources: unknown, field: string, min: number): Refusal | n
     )
   for (let i = 0; i < sources.length; i++) {
     const s = sources[i] as PlaySource.PlaySource
-    if (typeof s !== 'object' || s === null || !['File', 'Text', 'Ssml'].includes(s._tag))
+    if (
+      typeof s !== 'object' ||
+      s === null ||
+      (s._tag !== 'File' && s._tag !== 'Text' && s._tag !== 'Ssml')
+    )
       return Rejection.make(
         'invalidArgument',
         `Invalid request: ${field}[${i}] is not a play source.`,
@@ -121,29 +128,38 @@ const checkSources = (sources: unknown, field: string, min: number): Refusal | n
   return null
 }
 
-const kinds = (state: State.State): ReadonlyArray<Rules.ExistingKind> => {
-  const out: Array<Rules.ExistingKind> = []
-  for (const op of state.main) out.push(op.kind)
-  if (state.sub !== null) out.push(state.sub.kind)
-  if (state.continuous.length > 0) out.push('ContinuousDtmfRecognition')
-  return out
-}
-
 const incompatible = (requested: Rules.RequestedKind, blockedBy: Rules.ExistingKind): Refusal =>
   Rejection.make(
     'incompatibleMediaOperation',
     `Precondition failed: ${requested} cannot run or be queued while ${blockedBy} is running or queued (media action compatibility table).`,
   )
 
-/** Asks the table, for a request that occupies a lane or is listed in it. */
+/**
+ * Asks the table, for a request that occupies a lane or is listed in it: `Rules.verdict` over the
+ * kinds running or queued (the main lane in order, the sub slot, continuous recognition), read
+ * from the state without listing them first.
+ */
 const consult = (
   state: State.State,
   requested: Rules.RequestedKind,
   interrupt: boolean,
-): Either<Refusal, Rules.Verdict> => {
-  const v = Rules.verdict(requested, kinds(state), { mainBusy: state.main.length > 0, interrupt })
-  return v._tag === 'Reject' ? left(incompatible(requested, v.blockedBy)) : right(v)
+): Refusal | Rules.Verdict => {
+  const main = state.main
+  for (let i = 0; i < main.length; i++) {
+    const e = main[i]!.kind
+    if (Rules.blocks(e, requested, interrupt)) return incompatible(requested, e)
+  }
+  if (state.sub !== null && Rules.blocks(state.sub.kind, requested, interrupt))
+    return incompatible(requested, state.sub.kind)
+  if (
+    state.continuous.length > 0 &&
+    Rules.blocks('ContinuousDtmfRecognition', requested, interrupt)
+  )
+    return incompatible(requested, 'ContinuousDtmfRecognition')
+  return Rules.settle(requested, main.length > 0, interrupt)
 }
+
+const isRefusal = (v: Refusal | Rules.Verdict): v is Refusal => v._tag === 'Rejection'
 
 // ------------------------------------------------------------------ media operations
 
@@ -156,10 +172,10 @@ const accept = (
   interrupt: boolean,
 ): Either<Refusal, Decision> => {
   const verdict = consult(state, kind, interrupt)
-  if (verdict._tag === 'Left') return verdict
+  if (isRefusal(verdict)) return left(verdict)
   const d = new Draft(state)
   if (interrupt) Lifecycle.cancelLane(d, Op.lane(kind), now)
-  const queued = verdict.right._tag === 'Queue' && d.state.main.length > 0
+  const queued = verdict._tag === 'Queue' && d.state.main.length > 0
   const pending: Operation = attach(
     {
       id: Ids.operationId(d.state.nextOperation),
@@ -207,6 +223,11 @@ const play = (
   )
 }
 
+const allTones = (tones: ReadonlyArray<unknown>): boolean => {
+  for (let i = 0; i < tones.length; i++) if (!Tone.isTone(tones[i])) return false
+  return true
+}
+
 const inRange = (n: unknown, min: number, max: number): boolean =>
   typeof n === 'number' && Number.isFinite(n) && n >= min && n <= max
 
@@ -215,8 +236,8 @@ const recognize = (
   command: Command.Recognize,
   now: Instant,
 ): Either<Refusal, Decision> => {
-  const types: ReadonlyArray<string> = ['dtmf', 'choices', 'speech', 'speechOrDtmf']
-  if (!types.includes(command.inputType))
+  const type = command.inputType
+  if (type !== 'dtmf' && type !== 'choices' && type !== 'speech' && type !== 'speechOrDtmf')
     return reject(
       'invalidArgument',
       'Invalid request: recognizeInputType must be dtmf, choices, speech or speechOrDtmf.',
@@ -239,7 +260,7 @@ const recognize = (
       'invalidArgument',
       'Invalid request: recognizeOptions.dtmfOptions.maxTonesToCollect must be between 1 and 100.',
     )
-  if (!Array.isArray(dtmf.stopTones) || !dtmf.stopTones.every(Tone.isTone))
+  if (!Array.isArray(dtmf.stopTones) || !allTones(dtmf.stopTones))
     return reject(
       'toneUnknown',
       'Invalid request: recognizeOptions.dtmfOptions.stopTones contains an unknown tone.',
@@ -276,24 +297,18 @@ const recognize = (
   })
   if (targetError !== null) return left(targetError)
   const kind: Op.Kind = State.isGroupCall(state) ? 'RecognizeGroup' : 'RecognizeNonGroup'
-  return accept(
-    state,
-    now,
-    kind,
-    {
-      _tag: 'Recognize',
-      inputType: command.inputType,
-      target: command.target,
-      prompts: command.prompts,
-      interruptPrompt: command.interruptPrompt === true,
-      initialSilenceTimeoutMs: command.initialSilenceTimeoutMs,
-      dtmf,
-      choices,
-      ...(command.speechLanguage !== undefined ? { speechLanguage: command.speechLanguage } : {}),
-    },
-    command,
-    command.interrupt === true,
-  )
+  const spec: { -readonly [K in keyof Op.RecognizeSpec]: Op.RecognizeSpec[K] } = {
+    _tag: 'Recognize',
+    inputType: command.inputType,
+    target: command.target,
+    prompts: command.prompts,
+    interruptPrompt: command.interruptPrompt === true,
+    initialSilenceTimeoutMs: command.initialSilenceTimeoutMs,
+    dtmf,
+    choices,
+  }
+  if (command.speechLanguage !== undefined) spec.speechLanguage = command.speechLanguage
+  return accept(state, now, kind, spec, command, command.interrupt === true)
 }
 
 const sendDtmf = (
@@ -309,7 +324,12 @@ const sendDtmf = (
       'tonesTooMany',
       `Invalid request: tones must contain at most ${Tone.maxTonesPerRequest} tones, got ${tones.length}.`,
     )
-  const bad = tones.findIndex((t) => !Tone.isTone(t))
+  let bad = -1
+  for (let i = 0; i < tones.length; i++)
+    if (!Tone.isTone(tones[i])) {
+      bad = i
+      break
+    }
   if (bad >= 0)
     return reject(
       'toneUnknown',
@@ -342,13 +362,13 @@ const startContinuous = (
     field: 'targetParticipant',
   })
   if (targetError !== null) return left(targetError)
-  if (State.findContinuous(state, raw(command.target)) !== null)
+  if (State.continuousOf(state, command.target) !== null)
     return reject(
       'continuousDtmfAlreadyRunning',
       `Invalid media mode: continuous DTMF recognition is already running for ${raw(command.target)}.`,
     )
   const verdict = consult(state, 'StartContinuousDtmfRecognition', false)
-  if (verdict._tag === 'Left') return verdict
+  if (isRefusal(verdict)) return left(verdict)
   const d = new Draft(state)
   d.emit(
     attach(
@@ -377,7 +397,7 @@ const stopContinuous = (
       'teamsNotSupported',
       'targetParticipant is a Microsoft Teams identity; Call Automation does not interoperate with Teams.',
     )
-  if (State.findContinuous(state, raw(command.target)) === null)
+  if (State.continuousOf(state, command.target) === null)
     return reject(
       'continuousDtmfNotRunning',
       `Action not valid: no continuous DTMF recognition is running for ${raw(command.target)}.`,
@@ -398,32 +418,27 @@ const hold = (
     const e = checkSources([command.playSource], 'playSourceInfo', 1)
     if (e !== null) return left(e)
   }
-  const r = raw(command.target)
-  if (State.findHold(state, r) !== null)
-    return reject('alreadyOnHold', `Action not valid: participant ${r} is already on hold.`)
+  const target = command.target
+  if (State.holdOf(state, target) !== null)
+    return reject(
+      'alreadyOnHold',
+      `Action not valid: participant ${raw(target)} is already on hold.`,
+    )
   const d = new Draft(state)
-  d.emit(
-    attach(
-      {
-        _tag: 'HoldStarted',
-        at: now,
-        participant: command.target,
-        callbackUri: callbackOf(state, command),
-        ...(command.playSource !== undefined ? { playSource: command.playSource } : {}),
-      },
-      command.operationContext,
-    ),
-  )
-  d.instruct({
-    _tag: 'StartHoldMusic',
-    participant: command.target,
-    ...(command.playSource !== undefined ? { source: command.playSource } : {}),
-  })
-  Lifecycle.updateParticipants(
-    d,
-    now,
-    d.state.participants.map((p) => (raw(p.identifier) === r ? { ...p, isOnHold: true } : p)),
-  )
+  const started: { -readonly [K in keyof Event.HoldStarted]: Event.HoldStarted[K] } = {
+    _tag: 'HoldStarted',
+    at: now,
+    participant: target,
+    callbackUri: callbackOf(state, command),
+  }
+  if (command.playSource !== undefined) started.playSource = command.playSource
+  d.emit(attach(started, command.operationContext))
+  const music: {
+    -readonly [K in keyof Instruction.StartHoldMusic]: Instruction.StartHoldMusic[K]
+  } = { _tag: 'StartHoldMusic', participant: target }
+  if (command.playSource !== undefined) music.source = command.playSource
+  d.instruct(music)
+  Lifecycle.updateParticipants(d, now, withHold(d.state.participants, target, true))
   return right(d.done())
 }
 
@@ -434,18 +449,34 @@ const unhold = (
 ): Either<Refusal, Decision> => {
   const targetError = checkTarget(state, command.target, { field: 'targetParticipant' })
   if (targetError !== null) return left(targetError)
-  const r = raw(command.target)
-  if (State.findHold(state, r) === null)
-    return reject('notOnHold', `Action not valid: participant ${r} is not on hold.`)
+  if (State.holdOf(state, command.target) === null)
+    return reject(
+      'notOnHold',
+      `Action not valid: participant ${raw(command.target)} is not on hold.`,
+    )
   const d = new Draft(state)
   d.emit({ _tag: 'HoldEnded', at: now, participant: command.target })
   d.instruct({ _tag: 'StopHoldMusic', participant: command.target })
-  Lifecycle.updateParticipants(
-    d,
-    now,
-    d.state.participants.map((p) => (raw(p.identifier) === r ? { ...p, isOnHold: false } : p)),
-  )
+  Lifecycle.updateParticipants(d, now, withHold(d.state.participants, command.target, false))
   return right(d.done())
+}
+
+/** The participants with this one's `isOnHold` set. */
+const withHold = (
+  participants: ReadonlyArray<Participant>,
+  who: Identifier.Identifier,
+  isOnHold: boolean,
+): ReadonlyArray<Participant> => {
+  const out: Array<Participant> = []
+  for (let i = 0; i < participants.length; i++) {
+    const p = participants[i]!
+    out.push(
+      Identifier.equals(p.identifier, who)
+        ? { identifier: p.identifier, isMuted: p.isMuted, isOnHold }
+        : p,
+    )
+  }
+  return out
 }
 
 const cancelAll = (state: State.State, now: Instant): Either<Refusal, Decision> => {
@@ -581,48 +612,44 @@ const create = (
         `targets[${i}]: ${Identifier.describe(p)} is a Microsoft Teams identity; Call Automation does not interoperate with Teams.`,
       )
   }
-  const seen = new Set(parties.map(raw))
-  if (seen.size !== parties.length)
-    return reject(
-      'invalidArgument',
-      'Invalid request: targets contains the same participant twice.',
-    )
+  if (parties.length > 1) {
+    const seen = new Set(parties.map(raw))
+    if (seen.size !== parties.length)
+      return reject(
+        'invalidArgument',
+        'Invalid request: targets contains the same participant twice.',
+      )
+  }
   const d = new Draft(state)
   const app = command._tag === 'CreateCall' ? command.source : command.answeredBy
-  d.emit(
-    attach(
-      {
-        _tag: 'CallCreated',
-        at: now,
-        direction: command._tag === 'CreateCall' ? 'outbound' : 'inbound',
-        callConnectionId: command.callConnectionId,
-        serverCallId: command.serverCallId,
-        correlationId: command.correlationId,
-        callbackUri: command.callbackUri,
-        app,
-        parties,
-        ...(command.mediaStreaming !== undefined ? { mediaStreaming: command.mediaStreaming } : {}),
-        ...(command.transcription !== undefined ? { transcription: command.transcription } : {}),
-        ...(command._tag === 'CreateCall' && command.sourceCallerIdNumber !== undefined
-          ? { sourceCallerIdNumber: command.sourceCallerIdNumber }
-          : {}),
-        ...(command._tag === 'CreateCall' && command.sourceDisplayName !== undefined
-          ? { sourceDisplayName: command.sourceDisplayName }
-          : {}),
-      },
-      command.operationContext,
-    ),
-  )
-  if (command._tag === 'CreateCall')
-    d.instruct({
+  const created: { -readonly [K in keyof Event.CallCreated]: Event.CallCreated[K] } = {
+    _tag: 'CallCreated',
+    at: now,
+    direction: command._tag === 'CreateCall' ? 'outbound' : 'inbound',
+    callConnectionId: command.callConnectionId,
+    serverCallId: command.serverCallId,
+    correlationId: command.correlationId,
+    callbackUri: command.callbackUri,
+    app,
+    parties,
+  }
+  if (command.mediaStreaming !== undefined) created.mediaStreaming = command.mediaStreaming
+  if (command.transcription !== undefined) created.transcription = command.transcription
+  if (command._tag === 'CreateCall' && command.sourceCallerIdNumber !== undefined)
+    created.sourceCallerIdNumber = command.sourceCallerIdNumber
+  if (command._tag === 'CreateCall' && command.sourceDisplayName !== undefined)
+    created.sourceDisplayName = command.sourceDisplayName
+  d.emit(attach(created, command.operationContext))
+  if (command._tag === 'CreateCall') {
+    const dial: { -readonly [K in keyof Instruction.Dial]: Instruction.Dial[K] } = {
       _tag: 'Dial',
       participants: parties,
       source: app,
-      ...(command.sourceCallerIdNumber !== undefined
-        ? { sourceCallerIdNumber: command.sourceCallerIdNumber }
-        : {}),
-    })
-  else d.instruct({ _tag: 'ConnectCall', caller: command.caller })
+    }
+    if (command.sourceCallerIdNumber !== undefined)
+      dial.sourceCallerIdNumber = command.sourceCallerIdNumber
+    d.instruct(dial)
+  } else d.instruct({ _tag: 'ConnectCall', caller: command.caller })
   return right(d.done())
 }
 

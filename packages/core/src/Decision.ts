@@ -1,8 +1,9 @@
 import type { CallbackEvent, Event } from './Event.js'
 import { isCallback } from './Event.js'
-import { evolve } from './Evolve.js'
+import { evolve, foldInto } from './Evolve.js'
 import type { Instruction } from './Instruction.js'
-import type { State } from './State.js'
+import type { Mutable, State } from './State.js'
+import { clone } from './State.js'
 import { earliest } from './Deadline.js'
 
 /** What `decide`, `observe` and `expire` return: events to record and instructions to carry out. */
@@ -27,35 +28,71 @@ export const after = (before: State, decision: Decision): State => {
 }
 
 /**
- * A decision being built. Every event emitted is folded at once with `evolve`, so the logic that
- * follows sees the state the events produce, and the state after a decision is by construction the
- * fold of its events. Callback events get their `NotifyCallback` with the next per-call sequence.
+ * A decision being built. Every event emitted is folded at once, so the logic that follows sees
+ * the state the events produce, and the state after a decision is by construction the fold of its
+ * events. Callback events get their `NotifyCallback` with the next per-call sequence.
+ *
+ * The draft folds into a private copy of the state, made at the first event and written in place
+ * for the next ones (the fold `evolve` does, without a copy per event); nobody sees that copy
+ * before `done` hands it out.
  */
 export class Draft {
   state: State
   private readonly before: State
-  readonly events: Array<Event> = []
-  readonly instructions: Array<Instruction> = []
+  private owned: Mutable | null
+  private emitted: Array<Event> | null
+  private instructed: Array<Instruction> | null
 
   constructor(state: State) {
     this.state = state
     this.before = state
+    this.owned = null
+    this.emitted = null
+    this.instructed = null
+  }
+
+  /** The events emitted so far. */
+  get events(): ReadonlyArray<Event> {
+    return this.emitted ?? none
+  }
+
+  /** The instructions given so far. */
+  get instructions(): ReadonlyArray<Instruction> {
+    return this.instructed ?? none
   }
 
   emit(event: Event, callbackUri?: string): void {
-    this.state = evolve(this.state, event)
-    this.events.push(event)
-    if (isCallback(event)) this.notify(event, callbackUri)
+    const callback = isCallback(event)
+    let into = this.owned
+    if (into === null) {
+      into = clone(this.before)
+      this.owned = into
+      this.state = into
+    }
+    try {
+      foldInto(into, event, callback)
+    } catch {
+      // a malformed event: start over from the state decided on, as `evolve` folds it
+      let state = this.before
+      if (this.emitted !== null) for (const e of this.emitted) state = evolve(state, e)
+      into = clone(evolve(state, event))
+      this.owned = into
+      this.state = into
+    }
+    if (this.emitted === null) this.emitted = [event]
+    else this.emitted.push(event)
+    if (callback) this.notify(event, callbackUri)
   }
 
   instruct(instruction: Instruction): void {
-    this.instructions.push(instruction)
+    if (this.instructed === null) this.instructed = [instruction]
+    else this.instructed.push(instruction)
   }
 
   private notify(event: CallbackEvent, callbackUri: string | undefined): void {
     const call = this.state.call
     if (call === null) return
-    this.instructions.push({
+    this.instruct({
       _tag: 'NotifyCallback',
       callbackUri: callbackUri ?? call.callbackUri,
       sequence: this.state.callbacks,
@@ -68,12 +105,24 @@ export class Draft {
     })
   }
 
+  /** True when nothing was emitted nor instructed. */
+  get isEmpty(): boolean {
+    return this.emitted === null && this.instructed === null
+  }
+
   done(): Decision {
-    if (this.events.length > 0) {
+    const events = this.emitted
+    if (events !== null) {
       const after = earliest(this.state)
       if (after !== null && after !== earliest(this.before))
-        this.instructions.push({ _tag: 'ArmTimer', at: after })
+        this.instruct({ _tag: 'ArmTimer', at: after })
     }
-    return { events: this.events, instructions: this.instructions, state: this.state }
+    return {
+      events: events ?? none,
+      instructions: this.instructed ?? none,
+      state: this.state,
+    }
   }
 }
+
+const none: ReadonlyArray<never> = []

@@ -1,12 +1,21 @@
-import type { CallbackEvent, Event } from './Event.js'
+import type { CallbackEvent, Event, Participant } from './Event.js'
 import { isCallback } from './Event.js'
 import type { OperationId } from './Ids.js'
 import * as Identifier from './Identifier.js'
 import type { Instant } from './Instant.js'
 import type { Operation } from './Operation.js'
 import * as Op from './Operation.js'
-import type { Invitation, Patch, Session, State } from './State.js'
-import { initial, lastPressId, lastSpeechId, off, updateCounted } from './State.js'
+import type {
+  CallInfo,
+  ContinuousRecognition,
+  HoldInfo,
+  Invitation,
+  Mutable,
+  PressMark,
+  Session,
+  State,
+} from './State.js'
+import { clone, initial, lastPressId, lastSpeechId, off } from './State.js'
 import * as Timing from './Timing.js'
 
 /**
@@ -16,21 +25,29 @@ import * as Timing from './Timing.js'
  * `observe` and `expire` worked on.
  */
 export const evolve = (state: State, event: Event): State => {
-  let patch: Patch
+  let next = clone(state)
   let callback = false
   try {
     callback = isCallback(event)
-    patch = apply(state, event)
+    apply(state, next, event)
   } catch {
     // an event with missing or malformed fields (ingested, corrupted) changes only the counters
-    patch = unchanged
+    next = clone(state)
   }
-  return updateCounted(
-    state,
-    patch,
-    callback ? state.callbacks + 1 : state.callbacks,
-    state.version + 1,
-  )
+  next.callbacks = callback ? state.callbacks + 1 : state.callbacks
+  next.version = state.version + 1
+  return next
+}
+
+/**
+ * Folds one event into a state the caller owns (the `Draft` of a decision): the fold `evolve`
+ * does, written in place. `callback` is `isCallback(event)`. Throws when the event is malformed
+ * (then `into` may be partly written: the caller starts over from a state it kept).
+ */
+export const foldInto = (into: Mutable, event: Event, callback: boolean): void => {
+  apply(into, into, event)
+  if (callback) into.callbacks += 1
+  into.version += 1
 }
 
 /** `events.reduce(evolve, initial)`. */
@@ -43,6 +60,18 @@ export const replay = (events: ReadonlyArray<Event>, from: State = initial): Sta
 const raw = Identifier.rawId
 
 const opNumber = (id: OperationId): number => {
+  // `op-<n>`, read without slicing
+  let n = 0
+  if (typeof id !== 'string' || id.length < 4 || id.length > 19) return numberOf(id)
+  for (let i = 3; i < id.length; i++) {
+    const c = id.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return numberOf(id)
+    n = n * 10 + c
+  }
+  return n
+}
+
+const numberOf = (id: OperationId): number => {
   const n = Number(id.slice(3))
   return Number.isSafeInteger(n) ? n : 0
 }
@@ -50,15 +79,26 @@ const opNumber = (id: OperationId): number => {
 const bump = (state: State, id: OperationId): number =>
   Math.max(state.nextOperation, opNumber(id) + 1)
 
-const unchanged: Patch = {}
-
-const mapOperation = (state: State, id: OperationId, f: (op: Operation) => Operation): Patch => {
-  if (state.sub !== null && state.sub.id === id) return { sub: f(state.sub) }
-  const index = state.main.findIndex((op) => op.id === id)
-  if (index < 0) return unchanged
-  const main = state.main.slice()
-  main[index] = f(main[index] as Operation)
-  return { main }
+/** Replaces the operation `id` (sub slot or main lane) by `f` of it; nothing when there is none. */
+const mapOperation = (
+  s: State,
+  t: Mutable,
+  id: OperationId,
+  f: (op: Operation) => Operation,
+): void => {
+  if (s.sub !== null && s.sub.id === id) {
+    t.sub = f(s.sub)
+    return
+  }
+  const main = s.main
+  for (let i = 0; i < main.length; i++) {
+    if (main[i]!.id === id) {
+      const copy = main.slice()
+      copy[i] = f(main[i]!)
+      t.main = copy
+      return
+    }
+  }
 }
 
 type Family = 'play' | 'recognize' | 'dtmf'
@@ -71,39 +111,56 @@ const familyOf = (op: Operation): Family =>
  * events ingested from ACS do not, so they match by operation context, then by the first running
  * operation of the same family.
  */
-const removeTerminal = (state: State, event: CallbackEvent, family: Family): Patch => {
-  const all = state.sub === null ? state.main : [...state.main, state.sub]
+const removeTerminal = (s: State, t: Mutable, event: CallbackEvent, family: Family): void => {
   const byId = 'operationId' in event && event.operationId !== undefined ? event.operationId : null
-  let victim: Operation | undefined
-  if (byId !== null) victim = all.find((op) => op.id === byId)
-  else {
-    const context = 'operationContext' in event ? event.operationContext : undefined
-    victim =
-      (context !== undefined
-        ? all.find((op) => familyOf(op) === family && op.operationContext === context)
-        : undefined) ?? all.find((op) => familyOf(op) === family && op.phase !== 'queued')
+  if (byId !== null) {
+    // the usual case: the core's own event, by id
+    if (s.sub !== null && s.sub.id === byId) {
+      t.sub = null
+      return
+    }
+    const main = s.main
+    for (let i = 0; i < main.length; i++) {
+      if (main[i]!.id === byId) {
+        if (main.length === 1) t.main = noOperations
+        else {
+          const rest: Array<Operation> = []
+          for (let j = 0; j < main.length; j++) if (main[j]!.id !== byId) rest.push(main[j]!)
+          t.main = rest
+        }
+        return
+      }
+    }
+    return
   }
-  if (victim === undefined) return unchanged
+  const all = s.sub === null ? s.main : [...s.main, s.sub]
+  const context = 'operationContext' in event ? event.operationContext : undefined
+  const victim =
+    (context !== undefined
+      ? all.find((op) => familyOf(op) === family && op.operationContext === context)
+      : undefined) ?? all.find((op) => familyOf(op) === family && op.phase !== 'queued')
+  if (victim === undefined) return
   const id = victim.id
-  if (state.sub !== null && state.sub.id === id) return { sub: null }
-  return { main: state.main.filter((op) => op.id !== id) }
+  if (s.sub !== null && s.sub.id === id) t.sub = null
+  else t.main = s.main.filter((op) => op.id !== id)
 }
 
-const withoutInvitation = (
-  invitations: ReadonlyArray<Invitation>,
-  match: (i: Invitation) => boolean,
-): ReadonlyArray<Invitation> => invitations.filter((i) => !match(i))
+const noOperations: ReadonlyArray<Operation> = []
 
 const activate = (session: Session, id: OperationId | undefined, callbackUri: string): Session =>
   session._tag === 'Off'
     ? { _tag: 'Active', id: id ?? ('op-0' as OperationId), callbackUri }
     : { ...session, _tag: 'Active' }
 
-const apply = (state: State, event: Event): Patch => {
+/**
+ * Writes the change `event` makes to `s` into `t`. `t` is either a fresh copy of `s` or `s`
+ * itself (a state being built), so every case computes its new values before writing any.
+ */
+const apply = (s: State, t: Mutable, event: Event): void => {
   switch (event._tag) {
     // ------------------------------------------------------------ bookkeeping
     case 'CallCreated': {
-      const call = {
+      const call: { -readonly [K in keyof CallInfo]: CallInfo[K] } = {
         callConnectionId: event.callConnectionId,
         serverCallId: event.serverCallId,
         correlationId: event.correlationId,
@@ -111,275 +168,283 @@ const apply = (state: State, event: Event): Patch => {
         callbackUri: event.callbackUri,
         app: event.app,
         createdAt: event.at,
-        ...(event.operationContext !== undefined
-          ? { operationContext: event.operationContext }
-          : {}),
-        ...(event.mediaStreaming !== undefined ? { mediaStreaming: event.mediaStreaming } : {}),
-        ...(event.transcription !== undefined ? { transcription: event.transcription } : {}),
-        ...(event.sourceCallerIdNumber !== undefined
-          ? { sourceCallerIdNumber: event.sourceCallerIdNumber }
-          : {}),
-        ...(event.sourceDisplayName !== undefined
-          ? { sourceDisplayName: event.sourceDisplayName }
-          : {}),
       }
-      const invitations = event.parties.map((participant): Invitation => ({
-        purpose: event.direction === 'outbound' ? 'createCall' : 'answer',
-        invitationId: null,
-        participant,
-        deadline:
-          event.direction === 'outbound' ? ((event.at + Timing.ringTimeoutMs) as Instant) : null,
-        callbackUri: event.callbackUri,
-        ...(event.operationContext !== undefined
-          ? { operationContext: event.operationContext }
-          : {}),
-      }))
-      return { status: 'connecting', call, invitations }
+      if (event.operationContext !== undefined) call.operationContext = event.operationContext
+      if (event.mediaStreaming !== undefined) call.mediaStreaming = event.mediaStreaming
+      if (event.transcription !== undefined) call.transcription = event.transcription
+      if (event.sourceCallerIdNumber !== undefined)
+        call.sourceCallerIdNumber = event.sourceCallerIdNumber
+      if (event.sourceDisplayName !== undefined) call.sourceDisplayName = event.sourceDisplayName
+      const outbound = event.direction === 'outbound'
+      const invitations = event.parties.map((participant): Invitation => {
+        const invitation: { -readonly [K in keyof Invitation]: Invitation[K] } = {
+          purpose: outbound ? 'createCall' : 'answer',
+          invitationId: null,
+          participant,
+          deadline: outbound ? ((event.at + Timing.ringTimeoutMs) as Instant) : null,
+          callbackUri: event.callbackUri,
+        }
+        if (event.operationContext !== undefined)
+          invitation.operationContext = event.operationContext
+        return invitation
+      })
+      t.status = 'connecting'
+      t.call = call
+      t.invitations = invitations
+      return
     }
-    case 'InvitationSent':
-      return {
-        invitations: [
-          ...state.invitations,
-          {
-            purpose: 'addParticipant',
-            invitationId: event.invitationId,
-            participant: event.participant,
-            deadline: event.deadline,
-            callbackUri: event.callbackUri,
-            ...(event.operationContext !== undefined
-              ? { operationContext: event.operationContext }
-              : {}),
-          },
-        ],
-      }
+    case 'InvitationSent': {
+      const invitations = [
+        ...s.invitations,
+        {
+          purpose: 'addParticipant' as const,
+          invitationId: event.invitationId,
+          participant: event.participant,
+          deadline: event.deadline,
+          callbackUri: event.callbackUri,
+          ...(event.operationContext !== undefined
+            ? { operationContext: event.operationContext }
+            : {}),
+        },
+      ]
+      t.invitations = invitations
+      return
+    }
     case 'InvitationEnded': {
       const r = raw(event.participant)
-      return {
-        invitations: withoutInvitation(
-          state.invitations,
-          (i) => i.purpose !== 'addParticipant' && raw(i.participant) === r,
-        ),
-      }
+      t.invitations = without(
+        s.invitations,
+        (i) => i.purpose !== 'addParticipant' && raw(i.participant) === r,
+      )
+      return
     }
     case 'OperationAccepted': {
       const op = event.operation
-      const nextOperation = bump(state, op.id)
-      return Op.lane(op.kind) === 'main'
-        ? { main: [...state.main, op], nextOperation }
-        : { sub: op, nextOperation }
+      const nextOperation = bump(s, op.id)
+      if (Op.lane(op.kind) === 'main') {
+        const main = s.main.length === 0 ? [op] : [...s.main, op]
+        t.main = main
+      } else t.sub = op
+      t.nextOperation = nextOperation
+      return
     }
     case 'OperationStarted':
-      return mapOperation(state, event.operationId, (op) => Op.begin(op, event.at))
+      return mapOperation(s, t, event.operationId, (op) => Op.begin(op, event.at))
     case 'RecognizePromptStarted':
-      return mapOperation(state, event.operationId, (op) =>
+      return mapOperation(s, t, event.operationId, (op) =>
         Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)),
       )
     case 'RecognizePromptFinished':
-      return mapOperation(state, event.operationId, (op) =>
+      return mapOperation(s, t, event.operationId, (op) =>
         op.spec._tag === 'Recognize'
           ? Op.next(op, 'listening', (event.at + op.spec.initialSilenceTimeoutMs) as Instant)
           : op,
       )
     case 'ToneObserved': {
       const r = raw(event.participant)
-      if (event.pressId <= lastPressId(state, r)) return unchanged
-      return {
-        presses: [
-          ...state.presses.filter((m) => m.participant !== r),
-          { participant: r, pressId: event.pressId },
-        ],
-      }
+      if (event.pressId <= lastPressId(s, r)) return
+      t.presses = mark(s.presses, r, event.pressId)
+      return
     }
     case 'SpeechObserved': {
       const r = raw(event.participant)
-      if (event.speechId <= lastSpeechId(state, r)) return unchanged
-      return {
-        speeches: [
-          ...state.speeches.filter((m) => m.participant !== r),
-          { participant: r, pressId: event.speechId },
-        ],
-      }
+      if (event.speechId <= lastSpeechId(s, r)) return
+      t.speeches = mark(s.speeches, r, event.speechId)
+      return
     }
     case 'RecognizeToneCollected':
-      return mapOperation(state, event.operationId, (op) =>
+      return mapOperation(s, t, event.operationId, (op) =>
         op.spec._tag === 'Recognize'
-          ? Op.next(op, 'listening', (event.at + op.spec.dtmf.interToneTimeoutMs) as Instant, [
-              ...op.collected,
-              event.tone,
-            ])
+          ? Op.next(
+              op,
+              'listening',
+              (event.at + op.spec.dtmf.interToneTimeoutMs) as Instant,
+              op.collected.length === 0 ? [event.tone] : [...op.collected, event.tone],
+            )
           : op,
       )
-    case 'ContinuousDtmfRecognitionStarted':
-      return {
-        nextOperation: bump(state, event.operationId),
-        continuous: [
-          ...state.continuous,
-          {
-            id: event.operationId,
-            participant: event.participant,
-            nextSequenceId: 1,
-            callbackUri: event.callbackUri,
-            ...(event.operationContext !== undefined
-              ? { operationContext: event.operationContext }
-              : {}),
-          },
-        ],
+    case 'ContinuousDtmfRecognitionStarted': {
+      const nextOperation = bump(s, event.operationId)
+      const started: { -readonly [K in keyof ContinuousRecognition]: ContinuousRecognition[K] } = {
+        id: event.operationId,
+        participant: event.participant,
+        nextSequenceId: 1,
+        callbackUri: event.callbackUri,
       }
+      if (event.operationContext !== undefined) started.operationContext = event.operationContext
+      const continuous = s.continuous.length === 0 ? [started] : [...s.continuous, started]
+      t.nextOperation = nextOperation
+      t.continuous = continuous
+      return
+    }
     case 'HoldStarted': {
       const r = raw(event.participant)
-      return {
-        holds: [
-          ...state.holds.filter((h) => raw(h.participant) !== r),
-          {
-            participant: event.participant,
-            callbackUri: event.callbackUri,
-            musicFailed: false,
-            ...(event.playSource !== undefined ? { playSource: event.playSource } : {}),
-            ...(event.operationContext !== undefined
-              ? { operationContext: event.operationContext }
-              : {}),
-          },
-        ],
+      const hold: { -readonly [K in keyof HoldInfo]: HoldInfo[K] } = {
+        participant: event.participant,
+        callbackUri: event.callbackUri,
+        musicFailed: false,
       }
+      if (event.playSource !== undefined) hold.playSource = event.playSource
+      if (event.operationContext !== undefined) hold.operationContext = event.operationContext
+      const holds: Array<HoldInfo> = []
+      for (const h of s.holds) if (raw(h.participant) !== r) holds.push(h)
+      holds.push(hold)
+      t.holds = holds
+      return
     }
     case 'HoldEnded': {
       const r = raw(event.participant)
-      return { holds: state.holds.filter((h) => raw(h.participant) !== r) }
+      const holds: Array<HoldInfo> = []
+      for (const h of s.holds) if (raw(h.participant) !== r) holds.push(h)
+      t.holds = holds
+      return
     }
-    case 'MediaStreamingRequested':
-      return {
-        nextOperation: bump(state, event.operationId),
-        streaming: {
-          _tag: 'Starting',
-          id: event.operationId,
-          callbackUri: event.callbackUri,
-          ...(event.operationContext !== undefined
-            ? { operationContext: event.operationContext }
-            : {}),
-        },
+    case 'MediaStreamingRequested': {
+      const nextOperation = bump(s, event.operationId)
+      t.streaming = {
+        _tag: 'Starting',
+        id: event.operationId,
+        callbackUri: event.callbackUri,
+        ...(event.operationContext !== undefined
+          ? { operationContext: event.operationContext }
+          : {}),
       }
-    case 'TranscriptionRequested':
-      return {
-        nextOperation: bump(state, event.operationId),
-        transcriptionLocale: event.locale,
-        transcription: {
-          _tag: 'Starting',
-          id: event.operationId,
-          callbackUri: event.callbackUri,
-          ...(event.operationContext !== undefined
-            ? { operationContext: event.operationContext }
-            : {}),
-        },
+      t.nextOperation = nextOperation
+      return
+    }
+    case 'TranscriptionRequested': {
+      const nextOperation = bump(s, event.operationId)
+      const locale = event.locale
+      t.transcription = {
+        _tag: 'Starting',
+        id: event.operationId,
+        callbackUri: event.callbackUri,
+        ...(event.operationContext !== undefined
+          ? { operationContext: event.operationContext }
+          : {}),
       }
-    case 'TransferRequested':
-      return {
-        status: 'transferring',
-        nextOperation: bump(state, event.operationId),
-        transfer: {
-          id: event.operationId,
-          target: event.target,
-          callbackUri: event.callbackUri,
-          ...(event.transferee !== undefined ? { transferee: event.transferee } : {}),
-          ...(event.operationContext !== undefined
-            ? { operationContext: event.operationContext }
-            : {}),
-        },
+      t.nextOperation = nextOperation
+      t.transcriptionLocale = locale
+      return
+    }
+    case 'TransferRequested': {
+      const nextOperation = bump(s, event.operationId)
+      t.transfer = {
+        id: event.operationId,
+        target: event.target,
+        callbackUri: event.callbackUri,
+        ...(event.transferee !== undefined ? { transferee: event.transferee } : {}),
+        ...(event.operationContext !== undefined
+          ? { operationContext: event.operationContext }
+          : {}),
       }
+      t.status = 'transferring'
+      t.nextOperation = nextOperation
+      return
+    }
 
     // ------------------------------------------------------------ callback events
-    case 'CallConnected':
-      return {
-        status:
-          state.status === 'connecting' || state.status === 'none' ? 'connected' : state.status,
-        invitations: withoutInvitation(state.invitations, (i) => i.purpose === 'answer'),
-      }
+    case 'CallConnected': {
+      const status = s.status === 'connecting' || s.status === 'none' ? 'connected' : s.status
+      const invitations = without(s.invitations, (i) => i.purpose === 'answer')
+      t.status = status
+      t.invitations = invitations
+      return
+    }
     case 'CallDisconnected':
     case 'CreateCallFailed':
     case 'AnswerFailed':
-      return {
-        status: 'disconnected',
-        invitations: [],
-        main: [],
-        sub: null,
-        continuous: [],
-        holds: [],
-        streaming: off,
-        transcription: off,
-        transfer: null,
-      }
+      t.status = 'disconnected'
+      t.invitations = []
+      t.main = []
+      t.sub = null
+      t.continuous = []
+      t.holds = []
+      t.streaming = off
+      t.transcription = off
+      t.transfer = null
+      return
     case 'CallTransferAccepted':
-      return { transfer: null }
-    case 'CallTransferFailed':
-      return {
-        transfer: null,
-        status: state.status === 'transferring' ? 'connected' : state.status,
-      }
+      t.transfer = null
+      return
+    case 'CallTransferFailed': {
+      const status = s.status === 'transferring' ? 'connected' : s.status
+      t.transfer = null
+      t.status = status
+      return
+    }
     case 'ParticipantsUpdated': {
-      const present = new Set(event.participants.map((p) => raw(p.identifier)))
-      return {
-        participants: event.participants,
-        participantsSequence: Math.max(state.participantsSequence, event.sequenceNumber),
-        invitations: withoutInvitation(
-          state.invitations,
-          (i) => i.purpose === 'createCall' && present.has(raw(i.participant)),
-        ),
-        // a participant who left is on hold no longer
-        holds: state.holds.filter((h) => present.has(raw(h.participant))),
-      }
+      const listed = event.participants
+      if (!Array.isArray(listed)) throw new TypeError('participants is not a list')
+      // raw ids of everyone listed (checked first, as the fold always did, for malformed lists)
+      for (let i = 0; i < listed.length; i++) raw(listed[i]!.identifier)
+      const participantsSequence = Math.max(s.participantsSequence, event.sequenceNumber)
+      const invitations = without(
+        s.invitations,
+        (i) => i.purpose === 'createCall' && listedIn(listed, i.participant),
+      )
+      // a participant who left is on hold no longer
+      const holds = keep(s.holds, (h) => listedIn(listed, h.participant))
+      t.participants = listed
+      t.participantsSequence = participantsSequence
+      t.invitations = invitations
+      t.holds = holds
+      return
     }
     case 'AddParticipantSucceeded':
     case 'AddParticipantFailed': {
       const r = raw(event.participant)
-      return {
-        invitations: withoutInvitation(
-          state.invitations,
-          (i) =>
-            i.purpose === 'addParticipant' &&
-            (event.invitationId !== undefined
-              ? i.invitationId === event.invitationId
-              : raw(i.participant) === r),
-        ),
-      }
+      t.invitations = without(
+        s.invitations,
+        (i) =>
+          i.purpose === 'addParticipant' &&
+          (event.invitationId !== undefined
+            ? i.invitationId === event.invitationId
+            : raw(i.participant) === r),
+      )
+      return
     }
     case 'CancelAddParticipantSucceeded':
-      return {
-        invitations: withoutInvitation(
-          state.invitations,
-          (i) => i.purpose === 'addParticipant' && i.invitationId === event.invitationId,
-        ),
-      }
+      t.invitations = without(
+        s.invitations,
+        (i) => i.purpose === 'addParticipant' && i.invitationId === event.invitationId,
+      )
+      return
     case 'RemoveParticipantSucceeded':
     case 'RemoveParticipantFailed':
     case 'CancelAddParticipantFailed':
     case 'ContinuousDtmfRecognitionToneFailed':
-      return unchanged
+      return
     case 'PlayStarted':
-      return event.operationId === undefined
-        ? unchanged
-        : mapOperation(state, event.operationId, (op) =>
-            Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)),
-          )
+      if (event.operationId === undefined) return
+      return mapOperation(s, t, event.operationId, (op) =>
+        Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)),
+      )
     case 'PlayCompleted':
     case 'PlayFailed':
     case 'PlayCanceled':
-      return removeTerminal(state, event, 'play')
+      return removeTerminal(s, t, event, 'play')
     case 'RecognizeCompleted':
     case 'RecognizeFailed':
     case 'RecognizeCanceled':
-      return removeTerminal(state, event, 'recognize')
+      return removeTerminal(s, t, event, 'recognize')
     case 'SendDtmfTonesCompleted':
     case 'SendDtmfTonesFailed':
-      return removeTerminal(state, event, 'dtmf')
+      return removeTerminal(s, t, event, 'dtmf')
     case 'ContinuousDtmfRecognitionToneReceived': {
       const who = event.participant
-      const index =
-        who !== undefined
-          ? state.continuous.findIndex((c) => raw(c.participant) === raw(who))
-          : state.continuous.length === 1
-            ? 0
-            : -1
-      if (index < 0) return unchanged
-      const continuous = state.continuous.slice()
+      const cs = s.continuous
+      let index = -1
+      if (who !== undefined) {
+        const r = raw(who)
+        for (let i = 0; i < cs.length; i++)
+          if (cs[i]!.participant === who || raw(cs[i]!.participant) === r) {
+            index = i
+            break
+          }
+      } else if (cs.length === 1) index = 0
+      if (index < 0) return
+      const continuous = cs.slice()
       const current = continuous[index]!
       const advanced: { -readonly [K in keyof typeof current]: (typeof current)[K] } = {
         id: current.id,
@@ -390,49 +455,97 @@ const apply = (state: State, event: Event): Patch => {
       if (current.operationContext !== undefined)
         advanced.operationContext = current.operationContext
       continuous[index] = advanced
-      return { continuous }
+      t.continuous = continuous
+      return
     }
     case 'ContinuousDtmfRecognitionStopped': {
       const who = event.participant
-      if (who !== undefined)
-        return { continuous: state.continuous.filter((c) => raw(c.participant) !== raw(who)) }
-      const byContext = state.continuous.find(
+      if (who !== undefined) {
+        const r = raw(who)
+        t.continuous = s.continuous.filter((c) => raw(c.participant) !== r)
+        return
+      }
+      const byContext = s.continuous.find(
         (c) =>
           event.operationContext !== undefined && c.operationContext === event.operationContext,
       )
-      if (byContext !== undefined)
-        return { continuous: state.continuous.filter((c) => c !== byContext) }
-      return state.continuous.length === 1 ? { continuous: [] } : unchanged
+      if (byContext !== undefined) {
+        t.continuous = s.continuous.filter((c) => c !== byContext)
+        return
+      }
+      if (s.continuous.length === 1) t.continuous = []
+      return
     }
     case 'HoldFailed': {
       const who = event.participant
-      return {
-        holds: state.holds.map((h) =>
-          who === undefined || raw(h.participant) === raw(who) ? { ...h, musicFailed: true } : h,
-        ),
-      }
+      t.holds = s.holds.map((h) =>
+        who === undefined || raw(h.participant) === raw(who) ? { ...h, musicFailed: true } : h,
+      )
+      return
     }
     case 'MediaStreamingStarted':
-      return {
-        streaming: activate(state.streaming, event.operationId, state.call?.callbackUri ?? ''),
-      }
+      t.streaming = activate(s.streaming, event.operationId, s.call?.callbackUri ?? '')
+      return
     case 'MediaStreamingStopped':
     case 'MediaStreamingFailed':
-      return { streaming: off }
+      t.streaming = off
+      return
     case 'TranscriptionStarted':
-      return {
-        transcription: activate(
-          state.transcription,
-          event.operationId,
-          state.call?.callbackUri ?? '',
-        ),
-      }
+      t.transcription = activate(s.transcription, event.operationId, s.call?.callbackUri ?? '')
+      return
     case 'TranscriptionUpdated':
-      return event.locale !== undefined ? { transcriptionLocale: event.locale } : unchanged
+      if (event.locale !== undefined) t.transcriptionLocale = event.locale
+      return
     case 'TranscriptionStopped':
     case 'TranscriptionFailed':
-      return { transcription: off }
+      t.transcription = off
+      return
   }
   // Not reachable for well-typed events; keeps evolve total for data from the outside.
-  return unchanged
+}
+
+/** The marks with this participant's set to `id`. */
+const mark = (
+  marks: ReadonlyArray<PressMark>,
+  r: Identifier.RawId,
+  id: number,
+): ReadonlyArray<PressMark> => {
+  const out: Array<PressMark> = []
+  for (let i = 0; i < marks.length; i++) if (marks[i]!.participant !== r) out.push(marks[i]!)
+  out.push({ participant: r, pressId: id })
+  return out
+}
+
+/** Is this party one of the listed participants (same raw id)? */
+const listedIn = (listed: ReadonlyArray<Participant>, who: Identifier.Identifier): boolean => {
+  let r: Identifier.RawId | null = null
+  for (let i = 0; i < listed.length; i++) {
+    const p = listed[i]!.identifier
+    if (p === who) return true
+    if (r === null) r = raw(who)
+    if (raw(p) === r) return true
+  }
+  return false
+}
+
+/** The items `keep` holds for; the same array when that is all of them. */
+const keep = <A>(items: ReadonlyArray<A>, holds: (a: A) => boolean): ReadonlyArray<A> => {
+  for (let i = 0; i < items.length; i++) {
+    if (holds(items[i]!)) continue
+    const out: Array<A> = items.slice(0, i)
+    for (let j = i + 1; j < items.length; j++) if (holds(items[j]!)) out.push(items[j]!)
+    return out
+  }
+  return items
+}
+
+/** The items but those `match` holds for; the same array when there are none. */
+const without = <A>(items: ReadonlyArray<A>, match: (a: A) => boolean): ReadonlyArray<A> => {
+  for (let i = 0; i < items.length; i++) {
+    if (!match(items[i]!)) continue
+    const out: Array<A> = items.slice(0, i)
+    for (let j = i + 1; j < items.length; j++) if (!match(items[j]!)) out.push(items[j]!)
+    return out
+  }
+  return items
 }

@@ -1,6 +1,6 @@
 import { attach } from './OperationContext.js'
 import type { Draft } from './Decision.js'
-import type { Participant } from './Event.js'
+import type { Participant, PlayFailed, RecognizeFailed } from './Event.js'
 import * as Ids from './Ids.js'
 import * as Identifier from './Identifier.js'
 import type { Instant } from './Instant.js'
@@ -68,12 +68,12 @@ export const finish = (
   at: Instant,
   outcome: 'completed' | 'failed' | 'canceled',
   result: ResultInformation,
-  extra: { readonly failedPlaySourceIndex?: number } = {},
+  failedPlaySourceIndex?: number,
 ): void => {
   const resultInformation = result
   const operationId = op.id
   const context = op.operationContext
-  const index = extra.failedPlaySourceIndex
+  const index = failedPlaySourceIndex
   switch (op.spec._tag) {
     case 'Play':
       if (outcome === 'completed')
@@ -82,8 +82,12 @@ export const finish = (
           op.callbackUri,
         )
       else if (outcome === 'failed') {
-        const e = attach({ _tag: 'PlayFailed', at, resultInformation, operationId }, context)
-        d.emit(index === undefined ? e : { ...e, failedPlaySourceIndex: index }, op.callbackUri)
+        const e: { -readonly [K in keyof PlayFailed]: PlayFailed[K] } = attach(
+          { _tag: 'PlayFailed', at, resultInformation, operationId },
+          context,
+        )
+        if (index !== undefined) e.failedPlaySourceIndex = index
+        d.emit(e, op.callbackUri)
       } else
         d.emit(
           attach({ _tag: 'PlayCanceled', at, resultInformation, operationId }, context),
@@ -98,8 +102,12 @@ export const finish = (
           op.callbackUri,
         )
       else {
-        const e = attach({ _tag: 'RecognizeFailed', at, resultInformation, operationId }, context)
-        d.emit(index === undefined ? e : { ...e, failedPlaySourceIndex: index }, op.callbackUri)
+        const e: { -readonly [K in keyof RecognizeFailed]: RecognizeFailed[K] } = attach(
+          { _tag: 'RecognizeFailed', at, resultInformation, operationId },
+          context,
+        )
+        if (index !== undefined) e.failedPlaySourceIndex = index
+        d.emit(e, op.callbackUri)
       }
       break
     case 'Dtmf':
@@ -348,7 +356,7 @@ export const stopContinuous = (
   participant: Identifier.Identifier,
   options: Options,
 ): void => {
-  const c = State.findContinuous(d.state, raw(participant))
+  const c = State.continuousOf(d.state, participant)
   if (c === null) return
   d.emit(
     attach(
@@ -368,8 +376,11 @@ export const stopContinuous = (
 /** Does the operation address this participant (its target, or one of a PlayTo's targets)? */
 const addresses = (op: Operation, r: Identifier.RawId): boolean => {
   switch (op.spec._tag) {
-    case 'Play':
-      return op.spec.targets.some((t) => raw(t) === r)
+    case 'Play': {
+      const targets = op.spec.targets
+      for (let i = 0; i < targets.length; i++) if (raw(targets[i]!) === r) return true
+      return false
+    }
     case 'Recognize':
     case 'Dtmf':
       return raw(op.spec.target) === r
@@ -392,12 +403,11 @@ export const partyLeft = (d: Draft, at: Instant, participant: Identifier.Identif
     }
   }
   stopContinuous(d, at, participant, {})
-  if (State.findHold(d.state, r) !== null) d.instruct({ _tag: 'StopHoldMusic', participant })
-  updateParticipants(
-    d,
-    at,
-    d.state.participants.filter((p) => raw(p.identifier) !== r),
-  )
+  if (State.holdOf(d.state, participant) !== null)
+    d.instruct({ _tag: 'StopHoldMusic', participant })
+  const remaining: Array<Participant> = []
+  for (const p of d.state.participants) if (raw(p.identifier) !== r) remaining.push(p)
+  updateParticipants(d, at, remaining)
   if (
     d.state.participants.length === 0 &&
     d.state.invitations.every((i) => i.purpose !== 'createCall')

@@ -45,10 +45,18 @@ const declineResult = (reason: Signal.DeclineReason): ResultInformation => {
 
 // ------------------------------------------------------------------ parties
 
+/** The first invitation of this party (same raw id). */
+const invitationOf = (
+  state: State.State,
+  who: Identifier.Identifier,
+): State.Invitation | undefined => {
+  for (const i of state.invitations) if (Identifier.equals(i.participant, who)) return i
+  return undefined
+}
+
 const answered = (d: Draft, at: Instant, participant: Identifier.Identifier): void => {
-  const r = raw(participant)
-  const invitation = d.state.invitations.find((i) => raw(i.participant) === r)
-  if (invitation === undefined || State.findParticipant(d.state, r) !== null) return
+  const invitation = invitationOf(d.state, participant)
+  if (invitation === undefined || State.participantOf(d.state, participant) !== null) return
   const joined = [
     ...d.state.participants,
     { identifier: participant, isMuted: false, isOnHold: false },
@@ -94,8 +102,7 @@ export const notJoined = (
   participant: Identifier.Identifier,
   reason: Signal.DeclineReason,
 ): void => {
-  const r = raw(participant)
-  const invitation = d.state.invitations.find((i) => raw(i.participant) === r)
+  const invitation = invitationOf(d.state, participant)
   if (invitation === undefined) return
   if (invitation.purpose === 'addParticipant') {
     d.emit(
@@ -145,8 +152,7 @@ export const notJoined = (
 }
 
 const hungUp = (d: Draft, at: Instant, participant: Identifier.Identifier): void => {
-  const r = raw(participant)
-  if (State.findParticipant(d.state, r) !== null) {
+  if (State.participantOf(d.state, participant) !== null) {
     Lifecycle.partyLeft(d, at, participant)
     return
   }
@@ -220,11 +226,9 @@ const playbackFailed = (d: Draft, at: Instant, signal: Signal.PlaybackFailed): v
   const index =
     Number.isInteger(signal.sourceIndex) && signal.sourceIndex >= 0 ? signal.sourceIndex : 0
   if (op.spec._tag === 'Play')
-    Lifecycle.finish(d, op, at, 'failed', playbackFailure(signal.reason), {
-      failedPlaySourceIndex: index,
-    })
+    Lifecycle.finish(d, op, at, 'failed', playbackFailure(signal.reason), index)
   else if (op.spec._tag === 'Recognize')
-    Lifecycle.finish(d, op, at, 'failed', Result.playPromptFailed, { failedPlaySourceIndex: index })
+    Lifecycle.finish(d, op, at, 'failed', Result.playPromptFailed, index)
   else return
   Lifecycle.afterTerminal(d, op, at)
 }
@@ -239,15 +243,16 @@ const tonesSent = (d: Draft, at: Instant, signal: Signal.TonesSent | Signal.Tone
 }
 
 /** The running recognize listening to this participant, if any (main lane head or sub slot). */
-const recognizerFor = (state: State.State, r: Identifier.RawId): Operation | null => {
-  const candidates = [state.main[0], state.sub]
-  for (const op of candidates) {
-    if (op === undefined || op === null || op.spec._tag !== 'Recognize' || op.phase === 'queued')
-      continue
-    if (raw(op.spec.target) === r) return op
-  }
+const recognizerFor = (state: State.State, who: Identifier.Identifier): Operation | null => {
+  const head = state.main[0]
+  if (head !== undefined && listensTo(head, who)) return head
+  const sub = state.sub
+  if (sub !== null && listensTo(sub, who)) return sub
   return null
 }
+
+const listensTo = (op: Operation, who: Identifier.Identifier): boolean =>
+  op.spec._tag === 'Recognize' && op.phase !== 'queued' && Identifier.equals(op.spec.target, who)
 
 /** A recognize hears input; during its prompt only when the prompt may be interrupted. */
 const hears = (d: Draft, at: Instant, op: Operation): boolean => {
@@ -284,7 +289,7 @@ const feedTone = (d: Draft, at: Instant, op: Operation, tone: Tone): void => {
     Lifecycle.afterTerminal(d, op, at)
     return
   }
-  const tones = [...op.collected, tone]
+  const tones = op.collected.length === 0 ? [tone] : [...op.collected, tone]
   if (tones.length >= spec.dtmf.maxTonesToCollect) {
     Lifecycle.complete(d, op, at, Result.maxDigitsReceived, { recognitionType: 'dtmf', tones })
     Lifecycle.afterTerminal(d, op, at)
@@ -294,12 +299,15 @@ const feedTone = (d: Draft, at: Instant, op: Operation, tone: Tone): void => {
 }
 
 const tonePressed = (d: Draft, at: Instant, signal: Signal.TonePressed): void => {
-  const r = raw(signal.participant)
-  if (State.findParticipant(d.state, r) === null) return
-  if (!Number.isSafeInteger(signal.pressId) || signal.pressId <= State.lastPressId(d.state, r))
+  const who = signal.participant
+  if (State.participantOf(d.state, who) === null) return
+  if (
+    !Number.isSafeInteger(signal.pressId) ||
+    signal.pressId <= State.lastPressId(d.state, raw(who))
+  )
     return
-  const continuous = State.findContinuous(d.state, r)
-  const recognizer = recognizerFor(d.state, r)
+  const continuous = State.continuousOf(d.state, who)
+  const recognizer = recognizerFor(d.state, who)
   if (continuous === null && recognizer === null) return
   d.emit({
     _tag: 'ToneObserved',
@@ -342,7 +350,7 @@ const speech = (d: Draft, at: Instant, signal: Signal.SpeechRecognized): void =>
   // `speechId` rises like `pressId`: a result seen before must not feed the next recognize
   if (!Number.isSafeInteger(signal.speechId) || signal.speechId <= State.lastSpeechId(d.state, r))
     return
-  const op = recognizerFor(d.state, r)
+  const op = recognizerFor(d.state, signal.participant)
   if (op === null || op.spec._tag !== 'Recognize' || op.spec.inputType === 'dtmf') return
   d.emit({
     _tag: 'SpeechObserved',
@@ -379,7 +387,7 @@ const speech = (d: Draft, at: Instant, signal: Signal.SpeechRecognized): void =>
 // ------------------------------------------------------------------ hold, streaming, transcription
 
 const holdMusicFailed = (d: Draft, at: Instant, signal: Signal.HoldMusicFailed): void => {
-  const hold = State.findHold(d.state, raw(signal.participant))
+  const hold = State.holdOf(d.state, signal.participant)
   if (hold === null || hold.musicFailed) return
   d.emit(
     attach(
@@ -582,5 +590,6 @@ export const observe = (state: State.State, signal: Signal.Signal, context: Cont
   } catch {
     return empty
   }
-  return d.done()
+  // a signal that no longer applies allocates nothing more
+  return d.isEmpty ? empty : d.done()
 }

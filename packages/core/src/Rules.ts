@@ -143,9 +143,13 @@ const allowedIndex: { readonly [E in ExistingKind]: { readonly [R in RequestedKi
     ]),
   ) as never
 
+const allowedMap: ReadonlyMap<string, ReadonlyMap<string, boolean>> = new Map(
+  existingKinds.map((e) => [e, new Map(requestedKinds.map((r) => [r, allowedIndex[e][r]]))]),
+)
+
 /** The table's answer for one cell. */
 export const allows = (existing: ExistingKind, requested: RequestedKind): boolean =>
-  allowedIndex[existing]?.[requested] ?? true
+  allowedMap.get(existing)?.get(requested) ?? true
 
 export type Verdict =
   | { readonly _tag: 'Run' }
@@ -166,17 +170,32 @@ export const verdict = (
   existing: ReadonlyArray<ExistingKind>,
   options: { readonly mainBusy: boolean; readonly interrupt: boolean },
 ): Verdict => {
-  const requestedLane = lane[requested]
-  for (const e of existing) {
-    if (
-      options.interrupt &&
-      requestedLane !== 'none' &&
-      leg[e] === requestedLane &&
-      e !== 'ContinuousDtmfRecognition'
-    )
-      continue
-    if (!allows(e, requested)) return { _tag: 'Reject', blockedBy: e }
-  }
-  if (requestedLane === 'main' && options.mainBusy && !options.interrupt) return queue
-  return run
+  for (const e of existing)
+    if (blocks(e, requested, options.interrupt)) return { _tag: 'Reject', blockedBy: e }
+  return settle(requested, options.mainBusy, options.interrupt)
 }
+
+/**
+ * Does this running or queued operation refuse the request? Not when the request interrupts
+ * (barge-in) the lane it runs in, which is canceled first; otherwise as the table says.
+ */
+export const blocks = (
+  existing: ExistingKind,
+  requested: RequestedKind,
+  interrupt: boolean,
+): boolean => {
+  if (interrupt) {
+    const requestedLane = lane[requested]
+    if (
+      requestedLane !== 'none' &&
+      leg[existing] === requestedLane &&
+      existing !== 'ContinuousDtmfRecognition'
+    )
+      return false
+  }
+  return !(allowedMap.get(existing)?.get(requested) ?? true)
+}
+
+/** The verdict for a request nothing blocks: queue behind a busy main lane, or run. */
+export const settle = (requested: RequestedKind, mainBusy: boolean, interrupt: boolean): Verdict =>
+  lane[requested] === 'main' && mainBusy && !interrupt ? queue : run

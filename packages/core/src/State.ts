@@ -144,7 +144,8 @@ export const operations = (state: State): ReadonlyArray<Operation> =>
   state.sub === null ? state.main : [...state.main, state.sub]
 
 export const findOperation = (state: State, id: OperationId): Operation | null => {
-  for (const op of state.main) if (op.id === id) return op
+  const main = state.main
+  for (let i = 0; i < main.length; i++) if (main[i]!.id === id) return main[i]!
   return state.sub !== null && state.sub.id === id ? state.sub : null
 }
 
@@ -163,9 +164,53 @@ export const findHold = (state: State, raw: RawId): HoldInfo | null => {
   return null
 }
 
+/**
+ * `findParticipant` by identifier: the same answer (the first entry with the same raw id), without
+ * formatting raw ids when the entry holds the very identifier object (the usual case: the shell
+ * and the core pass the same identifier objects around).
+ */
+export const participantOf = (state: State, who: Identifier): Participant | null => {
+  const ps = state.participants
+  let r: RawId | null = null
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i]!
+    if (p.identifier === who) return p
+    if (r === null) r = rawOf(who)
+    if (rawOf(p.identifier) === r) return p
+  }
+  return null
+}
+
+/** `findContinuous` by identifier (as `participantOf`). */
+export const continuousOf = (state: State, who: Identifier): ContinuousRecognition | null => {
+  const cs = state.continuous
+  let r: RawId | null = null
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!
+    if (c.participant === who) return c
+    if (r === null) r = rawOf(who)
+    if (rawOf(c.participant) === r) return c
+  }
+  return null
+}
+
+/** `findHold` by identifier (as `participantOf`). */
+export const holdOf = (state: State, who: Identifier): HoldInfo | null => {
+  const hs = state.holds
+  let r: RawId | null = null
+  for (let i = 0; i < hs.length; i++) {
+    const h = hs[i]!
+    if (h.participant === who) return h
+    if (r === null) r = rawOf(who)
+    if (rawOf(h.participant) === r) return h
+  }
+  return null
+}
+
 /** The highest press id of this participant taken into account so far (0 when none). */
 export const lastPressId = (state: State, raw: RawId): number => {
-  for (const m of state.presses) if (m.participant === raw) return m.pressId
+  const ps = state.presses
+  for (let i = 0; i < ps.length; i++) if (ps[i]!.participant === raw) return ps[i]!.pressId
   return 0
 }
 
@@ -193,6 +238,31 @@ export const update = (s: State, p: Patch): State =>
     p.callbacks === undefined ? s.callbacks : p.callbacks,
     p.version === undefined ? s.version : p.version,
   )
+
+/** A state being built: a private copy that the core folds events into before handing it out. */
+export type Mutable = { -readonly [K in keyof State]: State[K] }
+
+/** A fresh copy of the state (one literal, one hidden class), to be folded into. */
+export const clone = (s: State): Mutable => ({
+  status: s.status,
+  call: s.call,
+  participants: s.participants,
+  participantsSequence: s.participantsSequence,
+  invitations: s.invitations,
+  main: s.main,
+  sub: s.sub,
+  continuous: s.continuous,
+  holds: s.holds,
+  streaming: s.streaming,
+  transcription: s.transcription,
+  transcriptionLocale: s.transcriptionLocale,
+  transfer: s.transfer,
+  presses: s.presses,
+  speeches: s.speeches,
+  nextOperation: s.nextOperation,
+  callbacks: s.callbacks,
+  version: s.version,
+})
 
 /** `update` with the two counters given apart (what `evolve` does for every event). */
 export const updateCounted = (s: State, p: Patch, callbacks: number, version: number): State => ({
