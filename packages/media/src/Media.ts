@@ -1,6 +1,7 @@
 import type { MediaPlane } from '@switchboard/runtime'
 import { Layer } from 'effect'
 import * as Plane from './Plane.js'
+import * as Simulator from './Simulator.js'
 import type * as Sources from './Sources.js'
 import * as World from './World.js'
 
@@ -61,3 +62,19 @@ export const config = (options: Options = {}): World.Config => {
  */
 export const layer = (options: Options = {}): Layer.Layer<MediaPlane.MediaPlane | World.World> =>
   Layer.provideMerge(Plane.layer, World.layer(config(options)))
+
+/**
+ * The world as a `switchboard serve` plugin (structurally `@switchboard/server`'s `Plugin`): the
+ * media plane (and `World`) plus the simulator routes.
+ */
+export const plugin = (options: Options = {}) => ({
+  name: 'media',
+  mediaPlane: layer(options),
+  routes: Simulator.routes,
+  banner: [
+    `simulated world: time scale ${options.timeScale ?? 1}; simulator API under /simulator` +
+      (options.eventGrid !== undefined
+        ? `; IncomingCall events to ${options.eventGrid.webhookUrl}`
+        : '; no Event Grid webhook configured'),
+  ],
+})

@@ -38,6 +38,7 @@ export const press = (
     const heard = AudioPath.transmit(tones, timing)
     const durationMs = AudioPath.durationMs(tones.length, timing)
     const start = yield* World.audioNow(world.config)
+    World.prune(leg, start)
     leg.segments.push({
       startAudioMs: start,
       durationMs,
@@ -76,6 +77,7 @@ export const speak = (
   Effect.gen(function* () {
     const utterance = Speech.utterance(text)
     const start = yield* World.audioNow(world.config)
+    World.prune(leg, start)
     leg.segments.push({
       startAudioMs: start,
       durationMs: utterance.durationMs,

@@ -66,7 +66,7 @@ export const make = Effect.gen(function* () {
   ) =>
     Effect.gen(function* () {
       const phone = world.phone(participant)
-      phone.calls.add(call.id)
+      World.joined(phone, call.id)
       const leg = newLeg(phone, 'ringing', yield* World.iso)
       call.legs.set(phone.rawId, leg)
       const answer = () => {
@@ -218,7 +218,7 @@ export const make = Effect.gen(function* () {
   const transfer = (call: World.CallRecord, i: Instruction.TransferCall, report: Report) =>
     Effect.gen(function* () {
       const phone = world.phone(i.target)
-      phone.calls.add(call.id)
+      World.joined(phone, call.id)
       const leg = newLeg(phone, 'ringing', yield* World.iso)
       call.legs.set(phone.rawId, leg)
       const accept = () => {
@@ -281,7 +281,8 @@ export const make = Effect.gen(function* () {
         case 'ConnectCall': {
           call.ended = false
           const phone = world.phone(i.caller)
-          phone.calls.add(call.id)
+          World.joined(phone, call.id)
+          // the oldest call it placed to the app is the one answered
           phone.incoming.shift()
           call.legs.set(phone.rawId, newLeg(phone, 'connected', yield* World.iso))
           report({ _tag: 'CallEstablished' })

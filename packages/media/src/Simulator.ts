@@ -1,11 +1,10 @@
 import type { State as StateT } from '@switchboard/core'
 import { Event, Identifier, Ids, State, Tone } from '@switchboard/core'
-import type { IncomingCalls } from '@switchboard/runtime'
-import { HttpRoute, Pipeline } from '@switchboard/runtime'
+import { HttpRoute, IncomingCalls, Pipeline } from '@switchboard/runtime'
 import type { CallId } from '@switchboard/store'
 import { EventStore } from '@switchboard/store'
 import { Callbacks } from '@switchboard/wire'
-import { Effect } from 'effect'
+import { Effect, Option } from 'effect'
 import * as AudioPath from './AudioPath.js'
 import * as IncomingCall from './IncomingCall.js'
 import * as Party from './Party.js'
@@ -129,27 +128,35 @@ const handler =
 
 // ------------------------------------------------------------------ phones
 
-const phoneView = (world: World.WorldService, phone: Phone.Phone) => ({
-  rawId: phone.rawId,
-  behavior: phone.behavior,
-  calls: Array.from(phone.calls).flatMap((id) => {
-    const leg = world.calls.get(id)?.legs.get(phone.rawId)
-    return leg === undefined
-      ? []
-      : [
-          {
-            callConnectionId: id,
-            status: leg.status,
-            onHold: leg.onHold,
-            muted: leg.muted,
-            since: leg.since,
-          },
-        ]
-  }),
-  incomingCalls: phone.incoming.map((c) => ({ ...c })),
-  heardTones: phone.heard.map((h) => ({ ...h })),
-  played: phone.played.map((p) => ({ ...p, sources: [...p.sources] })),
-})
+/** What the phone did and heard; incoming calls only while they still wait for the app. */
+const phoneView = (world: World.WorldService, phone: Phone.Phone) =>
+  Effect.gen(function* () {
+    const incoming = yield* IncomingCalls.IncomingCalls
+    const waiting = yield* Effect.filter(phone.incoming, (c) =>
+      Effect.map(incoming.resolve(c.incomingCallContext), Option.isSome),
+    )
+    return {
+      rawId: phone.rawId,
+      behavior: phone.behavior,
+      calls: Array.from(phone.calls).flatMap((id) => {
+        const leg = world.calls.get(id)?.legs.get(phone.rawId)
+        return leg === undefined
+          ? []
+          : [
+              {
+                callConnectionId: id,
+                status: leg.status,
+                onHold: leg.onHold,
+                muted: leg.muted,
+                since: leg.since,
+              },
+            ]
+      }),
+      incomingCalls: waiting.map((c) => ({ ...c })),
+      heardTones: phone.heard.map((h) => ({ ...h })),
+      played: phone.played.map((p) => ({ ...p, sources: [...p.sources] })),
+    }
+  })
 
 const putPhone: HttpRoute.Route<Services> = {
   method: 'PUT',
@@ -169,7 +176,7 @@ const putPhone: HttpRoute.Route<Services> = {
         answer: body['answer'],
         answerDelayMs: delay ?? world.config.defaultAnswerDelayMs,
       }
-      return ok(200, phoneView(world, phone))
+      return ok(200, yield* phoneView(world, phone))
     }),
   ),
 }
@@ -183,7 +190,7 @@ const getPhone: HttpRoute.Route<Services> = {
     Effect.gen(function* () {
       const world = yield* World.World
       const id = yield* parseParty(params['rawId'], 'rawId')
-      return ok(200, phoneView(world, world.phone(id)))
+      return ok(200, yield* phoneView(world, world.phone(id)))
     }),
   ),
 }
@@ -207,7 +214,7 @@ const connectedLeg = (
     if (leg !== undefined && leg.status === 'connected') return leg
     if (leg === undefined && State.findParticipant(state, raw) !== null) {
       const phone = world.phone(participant)
-      phone.calls.add(call.id)
+      World.joined(phone, call.id)
       const fresh: World.Leg = {
         phone,
         status: 'connected',

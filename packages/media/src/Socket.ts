@@ -8,6 +8,9 @@ import WebSocket from 'ws'
 
 export class SocketError extends Data.TaggedError('SocketError')<{ readonly message: string }> {}
 
+/** Largest message accepted from the app (bidirectional audio). */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
 export interface Options {
   readonly headers: Readonly<Record<string, string>>
   /** How long the opening handshake may take (real time, ms). */
@@ -42,6 +45,7 @@ const open = (url: URL, options: Options) =>
       ws = new WebSocket(url, {
         headers: { ...options.headers },
         handshakeTimeout: options.handshakeTimeoutMs,
+        maxPayload: MAX_MESSAGE_BYTES,
       })
     } catch (e) {
       resume(Effect.fail(new SocketError({ message: e instanceof Error ? e.message : String(e) })))

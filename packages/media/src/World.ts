@@ -108,6 +108,21 @@ export interface WorldService {
   readonly stopAll: (prefix: string) => Effect.Effect<void>
 }
 
+/** Calls remembered; beyond this, the oldest ended calls are forgotten. */
+export const MAX_CALLS = 10_000
+/** Calls listed per phone (the oldest are dropped). */
+export const MAX_CALLS_PER_PHONE = 1_000
+
+/** Adds a call to a phone's list. */
+export const joined = (phone: Phone.Phone, callId: string): void => {
+  phone.calls.delete(callId)
+  phone.calls.add(callId)
+  if (phone.calls.size > MAX_CALLS_PER_PHONE) {
+    const oldest = phone.calls.values().next()
+    if (oldest.done !== true) phone.calls.delete(oldest.value)
+  }
+}
+
 export class World extends Context.Tag('@switchboard/media/World')<World, WorldService>() {}
 
 // ------------------------------------------------------------------ time
@@ -177,6 +192,11 @@ export const make = (config: Config) =>
     const call = (callId: string): CallRecord => {
       let c = calls.get(callId)
       if (c === undefined) {
+        if (calls.size >= MAX_CALLS)
+          for (const [id, old] of calls) {
+            if (calls.size < MAX_CALLS * 0.9) break
+            if (old.ended) calls.delete(id)
+          }
         c = {
           id: callId,
           legs: new Map(),
