@@ -56,8 +56,9 @@ const run = async (
     await db.query(`PREPARE ${statement} AS ${text}`)
     names.set(text, statement)
   }
-  return (await db.query<SqlStore.Row>(`EXECUTE ${statement}(${params.map(literal).join(', ')})`))
-    .rows
+  // The simple protocol: one message, no separate parse/describe round for the EXECUTE itself.
+  const [result] = await db.exec(`EXECUTE ${statement}(${params.map(literal).join(', ')})`)
+  return (result?.rows ?? []) as ReadonlyArray<SqlStore.Row>
 }
 
 const driver = (db: PGlite, owned: boolean): SqlStore.Driver => ({

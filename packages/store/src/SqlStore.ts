@@ -219,8 +219,9 @@ export const open = (
       )
       parts.push(`ev AS (
   INSERT INTO ${S}.events (call_id, version, type, at, payload)
-  SELECT ${call()}, ${expected()} + e.n, e.v->>'type', (e.v->>'at')::bigint, e.v->'payload'
-  FROM bump, json_array_elements(${json}) WITH ORDINALITY AS e(v, n))`)
+  SELECT ${call()}, ${expected()} + e.n, e.type, e.at, e.payload
+  FROM bump, ROWS FROM (json_to_recordset(${json}) AS (type text, at bigint, payload json))
+    WITH ORDINALITY AS e(type, at, payload, n))`)
     }
     if (k > 0 && k <= small) {
       const rows = r.outbox.map(
@@ -245,8 +246,9 @@ export const open = (
       )
       parts.push(`ob AS (
   INSERT INTO ${S}.outbox (call_id, seq, kind, payload, due_at)
-  SELECT ${call()}, bump.base + e.n, e.v->>'kind', e.v->'payload', (e.v->>'dueAt')::bigint
-  FROM bump, json_array_elements(${json}) WITH ORDINALITY AS e(v, n)
+  SELECT ${call()}, bump.base + e.n, e.kind, e.payload, e."dueAt"
+  FROM bump, ROWS FROM (json_to_recordset(${json}) AS (kind text, payload json, "dueAt" bigint))
+    WITH ORDINALITY AS e(kind, payload, "dueAt", n)
   RETURNING id, seq)`)
     }
     if (r.snapshot !== undefined) {

@@ -136,6 +136,40 @@ export const eventStoreContract = (factory: Factory): void => {
         expect(await run(s.events.version(c))).toBe(1)
       }))
 
+    it('appends large batches whole (events, outbox items) with their order kept', () =>
+      using(factory, async (s) => {
+        const c = id(callId())
+        const events = Array.from({ length: 150 }, (_, k) =>
+          ev(`T${k % 7}`, 1000 + k, { k, s: `é'"\\${k}` }),
+        )
+        const outbox = Array.from({ length: 20 }, (_, k) => ({
+          kind: k % 2 === 0 ? 'callback' : 'media',
+          payload: { k },
+          dueAt: 50 + k,
+        }))
+        await run(
+          s.events.append({
+            callId: c,
+            expectedVersion: 0,
+            events: [ev('First', 1)],
+            outbox: [outbox[0]!],
+          }),
+        )
+        const r = await run(s.events.append({ callId: c, expectedVersion: 1, events, outbox }))
+        expect(r.version).toBe(151)
+        expect(r.outbox.map((o) => o.seq)).toEqual(Array.from({ length: 20 }, (_, k) => k + 2))
+        const back = await run(s.events.read(c, { fromVersion: 2 }))
+        expect(back.map((e) => [e.version, e.type, e.at, e.payload])).toEqual(
+          events.map((e, k) => [k + 2, e.type, e.at, e.payload]),
+        )
+        const items = await run(s.outbox.pending({ callId: c }))
+        expect(items.map((i) => [i.seq, i.kind, i.payload, i.dueAt])).toEqual([
+          [1, 'callback', { k: 0 }, 50],
+          ...outbox.map((o, k) => [k + 2, o.kind, o.payload, o.dueAt]),
+        ])
+        expect(items.slice(1).map((i) => i.id)).toEqual(r.outbox.map((o) => o.id))
+      }))
+
     it('lists calls with their current version, ordered by id, with paging', () =>
       using(factory, async (s) => {
         const p = callId('list')
