@@ -92,6 +92,8 @@ const servicesOf = (s: StoreService) =>
 export const start = async (options: {
   readonly store: StoreService
   readonly plugins?: ReadonlyArray<Composition.Plugin>
+  /** Plugins made from the settings (as `serve` makes the installed ones). */
+  readonly factories?: ReadonlyArray<Composition.PluginFactory>
   readonly settings?: Partial<Config.Settings>
 }): Promise<Service> => {
   const accessKey = randomBytes(32).toString('base64')
@@ -106,7 +108,7 @@ export const start = async (options: {
     logFormat: 'json' as const,
     ...options.settings,
   }
-  const plugins = options.plugins ?? []
+  const plugins = [...(options.plugins ?? []), ...(options.factories ?? []).map((f) => f(settings))]
   const logs: Array<string> = []
   const scope = Effect.runSync(Scope.make())
   const layer = Composition.layer(settings, plugins, servicesOf(options.store))
