@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Effect, TestClock } from 'effect'
 import type { Command } from '@switchboard/core'
+import { Identifier } from '@switchboard/core'
 import { Base64, DtmfDetector, Pcm } from '@switchboard/dsp'
 import { Pipeline } from '@switchboard/runtime'
 import { Streaming } from '@switchboard/wire'
@@ -21,6 +22,7 @@ import {
   type WsServer,
 } from './Harness.js'
 
+const carol = Identifier.communicationUser('8:acs:carol')
 const servers: Array<WsServer> = []
 const server = async () => {
   const s = await wsServer()
@@ -59,7 +61,11 @@ const pcmOf = (messages: ReadonlyArray<{ data: Loose }>): Float32Array => {
 }
 
 /** Connects a call whose streaming starts with it, and waits until the socket is up. */
-const connectStreaming = (ws: WsServer, config: Command.MediaStreamingConfig, targets = [alice]) =>
+const connectStreaming = (
+  ws: WsServer,
+  config: Command.MediaStreamingConfig,
+  targets: ReadonlyArray<Identifier.Identifier> = [alice],
+) =>
   Effect.gen(function* () {
     const pipeline = yield* Pipeline.Pipeline
     yield* pipeline.command(callId(), createCall(callId(), targets, { mediaStreaming: config }))
@@ -172,6 +178,34 @@ describe('media streaming', () => {
     expect(of(raw(alice)).some((f) => f.data.audioData.silent === false)).toBe(true)
     expect(DtmfDetector.decode(pcmOf(of(raw(alice))), 24000)).toBe('')
     expect(ofKind(ws, 'DtmfData')).toHaveLength(0)
+  })
+
+  it('at timeScale 3 frames come every 20/3 ms of clock time; a muted party is not streamed', async () => {
+    const ws = await server()
+    const baseline = await run(
+      Effect.gen(function* () {
+        const { pipeline, baseline } = yield* connectStreaming(ws, streaming(ws.url), [carol])
+        yield* pipeline.command(callId(), { _tag: 'MuteParticipant', participant: carol })
+        yield* realWait(20)
+        yield* request(
+          'simulator.dtmf',
+          { callConnectionId: 'call-1', rawId: raw(carol) },
+          { tones: ['one', 'two'] },
+        )
+        yield* TestClock.adjust(600)
+        yield* until(
+          '90 frames',
+          Effect.sync(() => ofKind(ws, 'AudioData').length >= baseline + 90),
+        )
+        yield* realWait(50)
+        return baseline
+      }),
+      { timeScale: 3 },
+    )
+    const frames = ofKind(ws, 'AudioData')
+    expect(frames.length - baseline).toBe((600 * 3) / 20)
+    expect(frames.every((f) => f.data.audioData.silent === true)).toBe(true)
+    expect(DtmfDetector.decode(pcmOf(frames), 16000)).toBe('')
   })
 
   it('bidirectional: audio the app sends is played to the call, stopAudio cuts it (names matched case-insensitively)', async () => {
