@@ -63,7 +63,11 @@ export const run = async (
     for (const l of Config.help) io.out(l)
     return 0
   }
-  const parsed = Config.parse(args, env)
+  // `pnpm start -- --port 9000` may pass the separator through
+  const parsed = Config.parse(
+    args.filter((a) => a !== '--'),
+    env,
+  )
   if (parsed._tag === 'error') {
     for (const e of parsed.errors) io.err(`switchboard serve: ${e}`)
     io.err('(switchboard serve --help lists the options)')
