@@ -54,7 +54,7 @@ export const realWait = (ms: number) =>
 export const until = <E, R>(
   what: string,
   check: Effect.Effect<boolean, E, R>,
-  timeoutMs = 5000,
+  timeoutMs = 15_000,
 ): Effect.Effect<void, E | Error, R> =>
   Effect.gen(function* () {
     const deadline = Date.now() + timeoutMs
