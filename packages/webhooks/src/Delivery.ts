@@ -180,9 +180,12 @@ export const worker = (options: Options = {}) =>
 
     const waitForWork = Effect.raceAll([wakeup.take, Queue.take(settled), Effect.sleep(pollMs)])
 
+    // claim in batches: while many deliveries are in flight, wait until a good share of the
+    // slots is free (a claim scans the outbox; one claim per finished delivery would be costly)
+    const batch = Math.max(1, Math.min(64, Math.floor(concurrency / 4)))
     const round = Effect.gen(function* () {
       const free = concurrency - inFlight
-      if (free <= 0) return false
+      if (free <= 0 || (inFlight > 0 && free < batch)) return false
       const now = yield* Clock.currentTimeMillis
       const items = yield* outbox.claim({
         owner,

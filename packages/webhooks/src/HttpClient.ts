@@ -33,6 +33,21 @@ export class HttpClient extends Context.Tag('@switchboard/webhooks/HttpClient')<
   HttpClientService
 >() {}
 
+const urls = new Map<string, URL | null>()
+/** Parsed URLs, kept (callback URIs repeat: one per call). */
+const parse = (s: string): URL | null => {
+  let u = urls.get(s)
+  if (u !== undefined) return u
+  try {
+    u = new URL(s)
+  } catch {
+    u = null
+  }
+  if (urls.size >= 10_000) urls.clear()
+  urls.set(s, u)
+  return u
+}
+
 export interface NodeOptions {
   /** Open connections per origin (default 256). */
   readonly maxSockets?: number
@@ -57,10 +72,8 @@ export const node = (options: NodeOptions = {}) =>
     Effect.map((agents): HttpClientService => ({
       post: (request) =>
         Effect.async<PostResponse, HttpClientError>((resume) => {
-          let url: URL
-          try {
-            url = new URL(request.url)
-          } catch {
+          const url = parse(request.url)
+          if (url === null) {
             resume(Effect.fail(new HttpClientError({ reason: 'url', message: 'bad URL' })))
             return
           }
@@ -87,6 +100,7 @@ export const node = (options: NodeOptions = {}) =>
               method: 'POST',
               agent: secure ? agents.https : agents.http,
               headers: { ...request.headers, 'content-length': String(body.length) },
+              // the connection is refused promptly; a silent peer is cut by the timer below
             },
             (res) => {
               res.on('error', () => undefined)

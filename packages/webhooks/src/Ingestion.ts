@@ -105,9 +105,17 @@ const ok = () => new Response(null, { status: 200 })
 class BodyTooLarge extends Error {}
 
 const readText = async (request: Request, max: number): Promise<string> => {
-  const length = Number(request.headers.get('content-length') ?? '0')
+  const declared = request.headers.get('content-length')
+  const length = Number(declared ?? '0')
   if (length > max) throw new BodyTooLarge()
   if (request.body === null) return ''
+  if (declared === null) {
+    // no declared length: a text() would buffer anything, so read within the limit
+  } else {
+    const text = await request.text()
+    if (Buffer.byteLength(text) > max) throw new BodyTooLarge()
+    return text
+  }
   const reader = request.body.getReader()
   const chunks: Array<Uint8Array> = []
   let size = 0
@@ -181,9 +189,14 @@ export const make = (options: Options) =>
       }
     }
 
-    const load = (callId: string) =>
+    /**
+     * The call's log: the cached one when `trustCache` (appends find out about other writers
+     * through a version conflict), else the cached one plus what others appended since.
+     */
+    const load = (callId: string, trustCache = false) =>
       Effect.gen(function* () {
         const known = cache.get(callId)
+        if (trustCache && known !== undefined) return known
         const stored = yield* events.read(callId as unknown as CallId, {
           fromVersion: (known?.version ?? 0) + 1,
         })
@@ -212,7 +225,7 @@ export const make = (options: Options) =>
         Effect.gen(function* () {
           let candidates = given
           for (let attempt = 0; attempt < 100; attempt++) {
-            const current = yield* load(callId)
+            const current = yield* load(callId, true)
             const fresh = candidates.filter((e) => !current.ids.has(e.id))
             if (fresh.length === 0) return { fresh, view: current.view }
             const r = yield* Effect.either(
