@@ -32,10 +32,35 @@ export const maxSources = 10
 export const isEmpty = (source: PlaySource): boolean => {
   switch (source._tag) {
     case 'File':
-      return source.uri.trim().length === 0
+      return isBlank(source.uri)
     case 'Text':
-      return source.text.trim().length === 0
+      return isBlank(source.text)
     case 'Ssml':
-      return source.ssmlText.trim().length === 0
+      return isBlank(source.ssmlText)
   }
 }
+
+/**
+ * `s.trim().length === 0`, without making the trimmed copy: the first character that `trim`
+ * would keep answers it (a URI or a text usually starts with one).
+ */
+const isBlank = (s: string): boolean => {
+  if (typeof s !== 'string') return (s as string).trim().length === 0
+  for (let i = 0; i < s.length; i++) if (!isTrimmed(s.charCodeAt(i))) return false
+  return true
+}
+
+/** The code units `String.prototype.trim` removes: white space and line terminators. */
+const isTrimmed = (c: number): boolean =>
+  c === 0x20 ||
+  (c >= 0x09 && c <= 0x0d) ||
+  (c > 0x7f &&
+    (c === 0xa0 ||
+      c === 0x1680 ||
+      (c >= 0x2000 && c <= 0x200a) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0x202f ||
+      c === 0x205f ||
+      c === 0x3000 ||
+      c === 0xfeff))
