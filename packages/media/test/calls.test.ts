@@ -47,6 +47,34 @@ describe('whole calls on the test clock', () => {
     ])
   })
 
+  it('a phone that hangs up while tones are sent hears no more of them; the send fails', async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const pipeline = yield* connect([alice, bob])
+        yield* pipeline.command(callId(), {
+          _tag: 'SendDtmfTones',
+          target: alice,
+          tones: ['one', 'two', 'three', 'four'],
+        })
+        yield* TestClock.adjust(250)
+        const hungUp = yield* request('simulator.hangup', {
+          callConnectionId: 'call-1',
+          rawId: raw(alice),
+        })
+        expect(hungUp.status).toBe(200)
+        yield* TestClock.adjust(2_000)
+        return {
+          phone: yield* request('simulator.phone.get', { rawId: raw(alice) }),
+          events: yield* callbacks(callId()),
+        }
+      }),
+    )
+    expect(result.phone.body.heardTones.map((h: { key: string }) => h.key)).toEqual(['1'])
+    expect(result.phone.body.calls[0].status).toBe('left')
+    expect(tags(result.events)).toContain('SendDtmfTonesFailed')
+    expect(tags(result.events)).not.toContain('SendDtmfTonesCompleted')
+  })
+
   it('keys pressed by the phone arrive as ToneReceived callbacks with sequence ids 1, 2, 3', async () => {
     const events = await run(
       Effect.gen(function* () {
