@@ -230,78 +230,78 @@ const postgresUp = async () => {
 
 const fmt = (n: number, d = 0) => n.toFixed(d).padStart(10)
 
-const targets = (process.env.BENCH_TARGETS ?? 'pglite,postgres').split(',')
+const targets = (process.env.BENCH_TARGETS ?? 'memory,pglite,postgres,postgres-async').split(',')
+
+/** The same database with `synchronous_commit=off`: what the per-commit fsync costs. */
+const asyncUrl = `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}options=-c%20synchronous_commit%3Doff`
+
+const withPostgres = async (url: string, name: string): Promise<Result> => {
+  const schema = `sb_bench_${name.replace(/\W/g, '_')}_${process.pid}`
+  const store = await PostgresStore.open({
+    databaseUrl: url,
+    schema,
+    poolSize: Number(process.env.BENCH_POOL_SIZE ?? 20),
+  })
+  try {
+    return await service(store)
+  } finally {
+    await Effect.runPromise(store.close())
+    const c = new pg.Client({ connectionString: databaseUrl })
+    await c.connect()
+    await c.query(`drop schema if exists ${schema} cascade`)
+    await c.end()
+  }
+}
 
 const main = async () => {
-  const results: Array<[string, Result]> = []
-  results.push(['bare node:http (202)', await bare()])
+  const results: Array<[string, string, Result]> = []
+  results.push(['bare', 'bare node:http (202)', await bare()])
   if (targets.includes('memory'))
-    results.push(['switchboard on memory', await service(MemoryStore.open())])
-  let liteResult: Result | undefined
+    results.push(['memory', 'switchboard, memory store', await service(MemoryStore.open())])
   if (targets.includes('pglite')) {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-pglite-'))
     const lite = await PgliteStore.open({ dataDir: dir })
     try {
-      liteResult = await service(lite)
-      results.push(['switchboard on PGlite', liteResult])
+      results.push(['pglite', 'switchboard, PGlite', await service(lite)])
     } finally {
       await Effect.runPromise(lite.close())
       rmSync(dir, { recursive: true, force: true })
     }
   }
-  let pgResult: Result | undefined
-  const wantPostgres = targets.includes('postgres')
+  const wantPostgres = targets.some((t) => t.startsWith('postgres'))
   if (wantPostgres && (await postgresUp())) {
-    const schema = `sb_bench_${process.pid}`
-    const store = await PostgresStore.open({ databaseUrl, schema, poolSize: 20 })
-    try {
-      pgResult = await service(store)
-      results.push(['switchboard on PostgreSQL', pgResult])
-    } finally {
-      await Effect.runPromise(store.close())
-      const c = new pg.Client({ connectionString: databaseUrl })
-      await c.connect()
-      await c.query(`drop schema if exists ${schema} cascade`)
-      await c.end()
-    }
+    if (targets.includes('postgres'))
+      results.push(['postgres', 'switchboard, PostgreSQL', await withPostgres(databaseUrl, 'sync')])
+    if (targets.includes('postgres-async'))
+      results.push([
+        'postgres_async',
+        'switchboard, PG no fsync wait',
+        await withPostgres(asyncUrl, 'async'),
+      ])
   } else if (wantPostgres && process.env.CI === 'true')
     throw new Error(`PostgreSQL at ${databaseUrl} unreachable`)
-  else if (wantPostgres)
-    console.log(`NOTICE: PostgreSQL at ${databaseUrl} unreachable: its run is skipped`)
+  else if (wantPostgres) console.log(`NOTICE: PostgreSQL at ${databaseUrl} unreachable: skipped`)
 
-  const baseline = results[0]![1]
+  const baseline = results[0]![2]
   console.log(
-    `HTTP benchmark: ${connections} connections, ${durationMs / 1000} s after ${warmupMs / 1000} s warm-up, signed :hold/:unhold (separate load process)`,
+    `HTTP benchmark: ${connections} connections, ${durationMs / 1000} s after ${warmupMs / 1000} s warm-up, signed :hold/:unhold from a separate load process`,
   )
   console.log(
-    `${'target'.padEnd(28)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}${'2xx'.padStart(10)}${'vs bare'.padStart(10)}`,
+    `${'target'.padEnd(32)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}${'2xx'.padStart(10)}${'vs bare'.padStart(10)}`,
   )
-  for (const [name, r] of results)
+  for (const [, name, r] of results)
     console.log(
-      `${name.padEnd(28)}${fmt(r.rps)}${fmt(r.p50, 2)}${fmt(r.p99, 2)}${fmt(r.max, 1)}${fmt(r.ok)}${fmt((r.rps / baseline.rps) * 100, 1)}%`,
+      `${name.padEnd(32)}${fmt(r.rps)}${fmt(r.p50, 2)}${fmt(r.p99, 2)}${fmt(r.max, 1)}${fmt(r.ok)}${fmt((r.rps / baseline.rps) * 100, 1)}%`,
     )
-  const metrics = {
-    connections,
-    bare_rps: Math.round(baseline.rps),
-    bare_p99_ms: round(baseline.p99),
-    ...(liteResult !== undefined
-      ? {
-          pglite_rps: Math.round(liteResult.rps),
-          pglite_p50_ms: round(liteResult.p50),
-          pglite_p99_ms: round(liteResult.p99),
-          pglite_ratio: round(liteResult.rps / baseline.rps, 3),
-          pglite_non2xx: liteResult.requests - liteResult.ok,
-        }
-      : {}),
-    ...(pgResult !== undefined
-      ? {
-          postgres_rps: Math.round(pgResult.rps),
-          postgres_p50_ms: round(pgResult.p50),
-          postgres_p99_ms: round(pgResult.p99),
-          postgres_ratio: round(pgResult.rps / baseline.rps, 3),
-          postgres_non2xx: pgResult.requests - pgResult.ok,
-        }
-      : {}),
+  const metrics: Record<string, number> = { connections }
+  for (const [key, , r] of results) {
+    metrics[`${key}_rps`] = Math.round(r.rps)
+    metrics[`${key}_p50_ms`] = round(r.p50)
+    metrics[`${key}_p99_ms`] = round(r.p99)
+    if (key !== 'bare') {
+      metrics[`${key}_ratio`] = round(r.rps / baseline.rps, 3)
+      metrics[`${key}_non2xx`] = r.requests - r.ok
+    }
   }
   console.log(JSON.stringify({ bench: 'http', metrics }))
 }
