@@ -190,7 +190,9 @@ const getPhone: HttpRoute.Route<Services> = {
     Effect.gen(function* () {
       const world = yield* World.World
       const id = yield* parseParty(params['rawId'], 'rawId')
-      return ok(200, yield* phoneView(world, world.phone(id)))
+      // looking does not create: an unknown phone is shown with the defaults
+      const known = world.phones.get(Identifier.rawId(id))
+      return ok(200, yield* phoneView(world, known ?? World.fresh(world.config, id)))
     }),
   ),
 }

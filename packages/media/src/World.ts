@@ -167,6 +167,17 @@ export const keys = {
 
 // ------------------------------------------------------------------ the service
 
+/** A phone as nobody configured it. */
+export const fresh = (config: Config, identifier: Identifier.Identifier): Phone.Phone => ({
+  rawId: Identifier.rawId(identifier),
+  identifier,
+  behavior: { answer: 'auto', answerDelayMs: config.defaultAnswerDelayMs },
+  heard: [],
+  played: [],
+  incoming: [],
+  calls: new Set(),
+})
+
 export const make = (config: Config) =>
   Effect.gen(function* () {
     const fibers = yield* FiberMap.make<string>()
@@ -176,15 +187,7 @@ export const make = (config: Config) =>
       const rawId = Identifier.rawId(identifier)
       let p = phones.get(rawId)
       if (p === undefined) {
-        p = {
-          rawId,
-          identifier,
-          behavior: { answer: 'auto', answerDelayMs: config.defaultAnswerDelayMs },
-          heard: [],
-          played: [],
-          incoming: [],
-          calls: new Set(),
-        }
+        p = fresh(config, identifier)
         phones.set(rawId, p)
       }
       return p
