@@ -303,3 +303,22 @@ describe('hostile input', () => {
     expect(service.logs.filter((l) => l.includes('"level":"error"'))).toEqual([])
   })
 })
+
+describe('the store unreachable', () => {
+  it('healthz answers 503 and requests 503/9999, the process keeps serving', async () => {
+    const id = await created()
+    await Effect.runPromise(service.store.close())
+    const h = await fetch(`${service.url}healthz`)
+    expect(h.status).toBe(503)
+    const r = await service.send(
+      'POST',
+      `/calling/callConnections/other-call:play${q}`,
+      '{"playSources":[{"kind":"file","file":{"uri":"https://x/a.wav"}}]}',
+    )
+    expect(r.status).toBe(503)
+    expect(r.json).toMatchObject({ error: { code: '9999' } })
+    const g = await service.send('GET', `/calling/callConnections/${id}/participants${q}`)
+    expect([200, 503]).toContain(g.status) // a cached call may still be read
+    expect((await fetch(`${service.url}openapi.json`)).status).toBe(200)
+  })
+})
