@@ -111,13 +111,6 @@ const toItem = (r: Row): OutboxItem => ({
   ...(r.lease_until === null ? {} : { leaseUntil: opt(r.lease_until) as number }),
 })
 
-/** A short stable name for a prepared statement. */
-const statementName = (text: string): string => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
-  return `sb_${(h >>> 0).toString(36)}_${text.length.toString(36)}`
-}
-
 /** Builds the ports on a migrated database. */
 export const open = (
   driver: Driver,
@@ -131,8 +124,14 @@ export const open = (
   // Operations under way when `close` is called finish before the database is released.
   const inFlight = new Set<Promise<unknown>>()
 
-  const q = (text: string, params?: ReadonlyArray<unknown>) =>
-    driver.query(text, params, statementName(text))
+  // Each statement text gets a name of its own; a store's connections serve that store only
+  // (PGlite keys its prepared statements by text, see PgliteStore).
+  const names = new Map<string, string>()
+  const q = (text: string, params?: ReadonlyArray<unknown>) => {
+    let name = names.get(text)
+    if (name === undefined) names.set(text, (name = `sb_${names.size + 1}`))
+    return driver.query(text, params, name)
+  }
 
   const op = <A, E extends StoreError = never>(f: () => Promise<A>): Effect.Effect<A, E> =>
     Effect.tryPromise({
