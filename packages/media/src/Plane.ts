@@ -190,7 +190,6 @@ export const make = Effect.gen(function* () {
       const leg = call.legs.get(raw(i.participant))
       if (leg === undefined) return
       leg.onHold = true
-      // what the held party was hearing stops reaching it
       const source = i.source
       if (source === undefined) return
       const resolved = yield* Effect.either(Sources.resolve(source, config.sources))

@@ -393,3 +393,65 @@ describe('transcription', () => {
     expect(tags(events)).toContain('TranscriptionStarted')
   })
 })
+
+describe('transcription without intermediate results', () => {
+  it('sends only final results; update keeps the session; stop closes the socket', async () => {
+    const ws = await server()
+    const events = await run(
+      Effect.gen(function* () {
+        const pipeline = yield* Pipeline.Pipeline
+        yield* pipeline.command(
+          callId(),
+          createCall(callId(), [alice, bob], {
+            transcription: {
+              transportUrl: ws.url,
+              locale: 'en-US',
+              startTranscription: false,
+              enableIntermediateResults: false,
+            },
+          }),
+        )
+        yield* TestClock.adjust(500)
+        yield* pipeline.command(callId(), { _tag: 'StartTranscription', locale: 'de-DE' })
+        yield* until(
+          'the transcription to start',
+          Effect.map(pipeline.load(callId()), (c) => c.state.transcription._tag === 'Active'),
+        )
+        yield* pipeline.command(callId(), { _tag: 'UpdateTranscription', locale: 'fr-FR' })
+        for (const [who, text] of [
+          [alice, 'Bonjour.'],
+          [bob, 'Hallo, wie geht es?'],
+        ] as const)
+          yield* request(
+            'simulator.speech',
+            { callConnectionId: 'call-1', rawId: raw(who) },
+            { text },
+          )
+        yield* TestClock.adjust(3_000)
+        yield* until(
+          'two results',
+          Effect.sync(() => ofKind(ws, 'TranscriptionData').length === 2),
+        )
+        yield* pipeline.command(callId(), { _tag: 'StopTranscription' })
+        yield* until(
+          'the socket to close',
+          Effect.sync(() => ws.sockets[0]!.readyState === 3),
+        )
+        return yield* callbacks(callId())
+      }),
+    )
+    expect(ofKind(ws, 'TranscriptionMetadata')[0]!.data.transcriptionMetadata.locale).toBe('de-DE')
+    const data = ofKind(ws, 'TranscriptionData').map((m) => m.data.transcriptionData)
+    expect(data.map((d) => [d.resultStatus, d.participantRawID, d.text])).toEqual([
+      ['Final', raw(alice), 'Bonjour.'],
+      ['Final', raw(bob), 'Hallo, wie geht es?'],
+    ])
+    expect(tags(events)).toEqual(
+      expect.arrayContaining([
+        'TranscriptionStarted',
+        'TranscriptionUpdated',
+        'TranscriptionStopped',
+      ]),
+    )
+  })
+})
