@@ -27,6 +27,8 @@ export interface Settings {
   readonly openSimulator: boolean
   /** The largest accepted request body in bytes. */
   readonly maxBodyBytes: number
+  /** Where the simulated world sends Event Grid `IncomingCall` events (the app's webhook). */
+  readonly eventGridUrl: string | undefined
 }
 
 export const defaults = {
@@ -105,6 +107,11 @@ export const options: ReadonlyArray<Option> = [
     env: 'SWITCHBOARD_OPEN_SIMULATOR',
     boolean: true,
     help: 'simulator routes without authentication (only on a loopback host)',
+  },
+  {
+    flag: 'event-grid-url',
+    env: 'SWITCHBOARD_EVENT_GRID_URL',
+    help: "the app's Event Grid webhook: where IncomingCall events of simulated callers go",
   },
   {
     flag: 'max-body-bytes',
@@ -209,6 +216,9 @@ export const parse = (
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     errors.push(`--schema: [a-z_][a-z0-9_]*, at most 63 characters, got "${schema}"`)
   const open = value('open-simulator')
+  const eventGridUrl = value('event-grid-url')
+  if (eventGridUrl !== undefined && eventGridUrl !== '' && !/^https?:\/\/./.test(eventGridUrl))
+    errors.push(`--event-grid-url: an http(s) URL, got "${eventGridUrl}"`)
   if (errors.length > 0) return { _tag: 'error', errors }
   return {
     _tag: 'ok',
@@ -225,6 +235,7 @@ export const parse = (
       logFormat: logFormat as LogFormat,
       openSimulator: open === undefined ? false : truthy(open),
       maxBodyBytes,
+      eventGridUrl: eventGridUrl === '' ? undefined : eventGridUrl,
     },
   }
 }
