@@ -79,22 +79,25 @@ const numberOf = (id: OperationId): number => {
 const bump = (state: State, id: OperationId): number =>
   Math.max(state.nextOperation, opNumber(id) + 1)
 
-/** Replaces the operation `id` (sub slot or main lane) by `f` of it; nothing when there is none. */
-const mapOperation = (
-  s: State,
-  t: Mutable,
-  id: OperationId,
-  f: (op: Operation) => Operation,
-): void => {
-  if (s.sub !== null && s.sub.id === id) {
-    t.sub = f(s.sub)
+/** The operation `id` (sub slot first, then the main lane), or null. */
+const operation = (s: State, id: OperationId): Operation | null => {
+  if (s.sub !== null && s.sub.id === id) return s.sub
+  const main = s.main
+  for (let i = 0; i < main.length; i++) if (main[i]!.id === id) return main[i]!
+  return null
+}
+
+/** Puts `next` where `op` (found by `operation`) was. */
+const replace = (s: State, t: Mutable, op: Operation, next: Operation): void => {
+  if (s.sub === op) {
+    t.sub = next
     return
   }
   const main = s.main
   for (let i = 0; i < main.length; i++) {
-    if (main[i]!.id === id) {
+    if (main[i] === op) {
       const copy = main.slice()
-      copy[i] = f(main[i]!)
+      copy[i] = next
       t.main = copy
       return
     }
@@ -228,18 +231,28 @@ const apply = (s: State, t: Mutable, event: Event): void => {
       t.nextOperation = nextOperation
       return
     }
-    case 'OperationStarted':
-      return mapOperation(s, t, event.operationId, (op) => Op.begin(op, event.at))
-    case 'RecognizePromptStarted':
-      return mapOperation(s, t, event.operationId, (op) =>
-        Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)),
-      )
-    case 'RecognizePromptFinished':
-      return mapOperation(s, t, event.operationId, (op) =>
-        op.spec._tag === 'Recognize'
-          ? Op.next(op, 'listening', (event.at + op.spec.initialSilenceTimeoutMs) as Instant)
-          : op,
-      )
+    case 'OperationStarted': {
+      const op = operation(s, event.operationId)
+      if (op !== null) replace(s, t, op, Op.begin(op, event.at))
+      return
+    }
+    case 'RecognizePromptStarted': {
+      const op = operation(s, event.operationId)
+      if (op !== null)
+        replace(s, t, op, Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)))
+      return
+    }
+    case 'RecognizePromptFinished': {
+      const op = operation(s, event.operationId)
+      if (op !== null && op.spec._tag === 'Recognize')
+        replace(
+          s,
+          t,
+          op,
+          Op.next(op, 'listening', (event.at + op.spec.initialSilenceTimeoutMs) as Instant),
+        )
+      return
+    }
     case 'ToneObserved': {
       const r = raw(event.participant)
       if (event.pressId <= lastPressId(s, r)) return
@@ -252,17 +265,22 @@ const apply = (s: State, t: Mutable, event: Event): void => {
       t.speeches = mark(s.speeches, r, event.speechId)
       return
     }
-    case 'RecognizeToneCollected':
-      return mapOperation(s, t, event.operationId, (op) =>
-        op.spec._tag === 'Recognize'
-          ? Op.next(
-              op,
-              'listening',
-              (event.at + op.spec.dtmf.interToneTimeoutMs) as Instant,
-              op.collected.length === 0 ? [event.tone] : [...op.collected, event.tone],
-            )
-          : op,
-      )
+    case 'RecognizeToneCollected': {
+      const op = operation(s, event.operationId)
+      if (op !== null && op.spec._tag === 'Recognize')
+        replace(
+          s,
+          t,
+          op,
+          Op.next(
+            op,
+            'listening',
+            (event.at + op.spec.dtmf.interToneTimeoutMs) as Instant,
+            op.collected.length === 0 ? [event.tone] : [...op.collected, event.tone],
+          ),
+        )
+      return
+    }
     case 'ContinuousDtmfRecognitionStarted': {
       const nextOperation = bump(s, event.operationId)
       const started: { -readonly [K in keyof ContinuousRecognition]: ContinuousRecognition[K] } = {
@@ -415,11 +433,13 @@ const apply = (s: State, t: Mutable, event: Event): void => {
     case 'CancelAddParticipantFailed':
     case 'ContinuousDtmfRecognitionToneFailed':
       return
-    case 'PlayStarted':
+    case 'PlayStarted': {
       if (event.operationId === undefined) return
-      return mapOperation(s, t, event.operationId, (op) =>
-        Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)),
-      )
+      const op = operation(s, event.operationId)
+      if (op !== null)
+        replace(s, t, op, Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)))
+      return
+    }
     case 'PlayCompleted':
     case 'PlayFailed':
     case 'PlayCanceled':

@@ -109,14 +109,22 @@ const rawIds = new WeakMap<Identifier, RawId>()
 
 /** Formats the raw id of an identifier. `parse(rawId(x))` gives back `x` for well-formed identifiers. */
 export const rawId = (identifier: Identifier): RawId => {
+  // one decision asks for the same party's raw id several times in a row
+  if (identifier === lastIdentifier) return lastRawId
   if (typeof identifier !== 'object' || identifier === null) return String(identifier) as RawId
   let r = rawIds.get(identifier)
   if (r === undefined) {
     r = formatRawId(identifier)
     rawIds.set(identifier, r)
   }
+  lastIdentifier = identifier
+  lastRawId = r
   return r
 }
+
+// A memo of the last answer (a cache of a pure function: it changes no result).
+let lastIdentifier: Identifier | null = null
+let lastRawId = '' as RawId
 
 const formatRawId = (identifier: Identifier): RawId => {
   switch (identifier._tag) {
