@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DtmfTone } from '@azure/communication-call-automation'
 import { Identifier } from '@switchboard/core'
 import { Effect } from 'effect'
 import * as Harness from './Harness.js'
@@ -183,6 +184,40 @@ const suite = (kind: 'pglite' | 'postgres', enabled: () => boolean) => {
     world.press(id, Identifier.phoneNumber('+14255550008'), ['four', 'two'])
     await eventually(async () =>
       (await eventTypes(service.store, id)).includes('RecognizeCompleted'),
+    )
+  })
+
+  test('recognize choices, speech and speech-or-DTMF are accepted; cancel ends them', async () => {
+    const c = client(service.connectionString)
+    const { id, connection } = await connectedCall(c, [pstn(22)])
+    const media = connection.getCallMedia()
+    const prompt = {
+      kind: 'textSource' as const,
+      text: 'Say yes or press one',
+      voiceName: 'en-US-NancyNeural',
+    }
+    await media.startRecognizing(pstn(22), {
+      kind: 'callMediaRecognizeChoiceOptions',
+      choices: [{ label: 'yes', phrases: ['yes', 'yeah'], tone: DtmfTone.One }],
+      playPrompt: prompt,
+      operationContext: 'ctx-choices',
+    })
+    await media.cancelAllOperations()
+    await media.startRecognizing(pstn(22), {
+      kind: 'callMediaRecognizeSpeechOptions',
+      endSilenceTimeoutInSeconds: 1,
+      operationContext: 'ctx-speech',
+    })
+    await media.cancelAllOperations()
+    await media.startRecognizing(pstn(22), {
+      kind: 'callMediaRecognizeSpeechOrDtmfOptions',
+      maxTonesToCollect: 2,
+      endSilenceTimeoutInSeconds: 1,
+      operationContext: 'ctx-speech-dtmf',
+    })
+    await media.cancelAllOperations()
+    await eventually(
+      async () => count(await eventTypes(service.store, id), 'RecognizeCanceled') === 3,
     )
   })
 
