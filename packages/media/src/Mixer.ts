@@ -33,8 +33,9 @@ export const partyFrame = (
   const toAudioMs = fromAudioMs + FRAME_MS
   let out: Float32Array | null = null
   for (const segment of leg.segments) {
-    const end = segment.startAudioMs + segment.durationMs
-    if (end <= fromAudioMs || segment.startAudioMs >= toAudioMs) continue
+    // segments are in start order: none after this one can overlap
+    if (segment.startAudioMs >= toAudioMs) break
+    if (segment.startAudioMs + segment.durationMs <= fromAudioMs) continue
     const samples = samplesOf(segment, rate)
     const first = Math.round(((fromAudioMs - segment.startAudioMs) * rate) / 1000)
     for (let i = 0; i < n; i++) {

@@ -125,9 +125,28 @@ const syllables = (word: string): ReadonlyArray<readonly [number, number]> => {
 /** Resonance gain of a harmonic at `hz` near a formant at `f` (bandwidth ~ 100 Hz). */
 const resonance = (hz: number, f: number): number => 1 / (1 + ((hz - f) / 100) ** 2)
 
+/** One period of the voice's waveform is tabulated (per syllable) and read at the pitch. */
+const TABLE = 1024
+
+/** One period of a harmonic series weighted by the formants `f1`, `f2` (peak-normalized sum). */
+const period = (f1: number, f2: number, pitchHz: number, sampleRate: number): Float32Array => {
+  const table = new Float32Array(TABLE)
+  let norm = 0
+  for (let h = 1; h * pitchHz < Math.min(3800, sampleRate / 2 - 200); h++) {
+    const hz = h * pitchHz
+    const g = resonance(hz, f1) + 0.6 * resonance(hz, f2) + 0.02 / h
+    norm += g
+    for (let i = 0; i < TABLE; i++)
+      table[i] = table[i]! + g * Math.sin((2 * Math.PI * h * i) / TABLE)
+  }
+  if (norm > 0) for (let i = 0; i < TABLE; i++) table[i] = table[i]! / norm
+  return table
+}
+
 /**
  * Renders an utterance at `sampleRate` (peak about -12 dBFS): for each word, its syllables in turn,
- * each a harmonic series at a gently falling pitch weighted by its two formants.
+ * each a harmonic series at a gently falling pitch (with a slow vibrato) weighted by its vowel's
+ * two formants, under a syllable envelope.
  */
 export const render = (u: Utterance, sampleRate: number, pitchHz = 120): Float32Array => {
   const out = new Float32Array(Math.ceil((u.durationMs * sampleRate) / 1000))
@@ -138,20 +157,15 @@ export const render = (u: Utterance, sampleRate: number, pitchHz = 120): Float32
     const per = Math.max(1, Math.floor(length / parts.length))
     parts.forEach(([f1, f2], s) => {
       const offset = start + s * per
-      const harmonics: Array<readonly [number, number]> = []
-      for (let h = 1; h * pitchHz < Math.min(3800, sampleRate / 2 - 200); h++) {
-        const hz = h * pitchHz
-        harmonics.push([hz, resonance(hz, f1) + 0.6 * resonance(hz, f2) + 0.02 / h])
-      }
-      const norm = harmonics.reduce((a, [, g]) => a + g, 0)
+      const table = period(f1, f2, pitchHz, sampleRate)
+      let phase = 0
       for (let n = 0; n < per && offset + n < out.length; n++) {
         const t = n / sampleRate
-        // pitch falls by 10% over the syllable, with a slow vibrato
         const f0 = pitchHz * (1 - (0.1 * n) / per) * (1 + 0.01 * Math.sin(2 * Math.PI * 5 * t))
-        const envelope = Math.sin((Math.PI * n) / per) ** 0.5
-        let v = 0
-        for (const [hz, g] of harmonics) v += g * Math.sin(2 * Math.PI * (hz / pitchHz) * f0 * t)
-        out[offset + n] = (0.25 * envelope * v) / norm
+        phase += f0 / sampleRate
+        phase -= Math.floor(phase)
+        const envelope = Math.sqrt(Math.sin((Math.PI * n) / per))
+        out[offset + n] = 0.25 * envelope * table[Math.floor(phase * TABLE) & (TABLE - 1)]!
       }
     })
   }
