@@ -58,7 +58,14 @@ const post = (url: string, body: string, eventType: string) =>
     try: async () => {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'aeg-event-type': eventType },
+        headers: {
+          'content-type': 'application/json',
+          'aeg-event-type': eventType,
+          'aeg-subscription-name': 'SWITCHBOARD-INCOMING-CALLS',
+          'aeg-delivery-count': '0',
+          'aeg-data-version': eventType === 'Notification' ? '1.0' : '2',
+          'aeg-metadata-version': '1',
+        },
         body,
         signal: AbortSignal.timeout(10_000),
       })
