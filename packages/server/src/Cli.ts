@@ -175,6 +175,8 @@ export const usage = [
   '  validate JSON|-       run commands against a connected demo call and print what the core answers',
   '                        JSON: a command, an array of commands, or {"parties": [...], "commands": [...]}',
   '                        parties and targets by raw id ("+14255550101", "8:acs:..."), play sources by URL',
+  '  dtmf decode FILE...   print the DTMF keys in recordings (WAV, raw PCM, media-streaming JSONL; dtmf --help)',
+  '  dtmf synth DIGITS -o OUT.wav   write the keys as a WAV file',
   '  start                 print the rules, then a sample validation (no service)',
   '  help                  this text',
   '',

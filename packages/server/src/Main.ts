@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import * as Cli from './Cli.js'
+import * as DtmfCli from './dtmf/DtmfCli.js'
 import * as Plugins from './Plugins.js'
 import * as Serve from './Serve.js'
 
@@ -28,6 +29,9 @@ switch (command) {
     write(Cli.validate(arg === '-' ? readFileSync(0, 'utf8') : arg))
     break
   }
+  case 'dtmf':
+    process.exitCode = await DtmfCli.run(args)
+    break
   case 'serve':
     process.exitCode = await Serve.run(
       args,

@@ -3,7 +3,7 @@ import { isRight } from 'fp-ts/lib/Either.js'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { WavFormat} from '@switchboard/dsp';
+import type { WavFormat } from '@switchboard/dsp'
 import { Base64, Dtmf, DtmfSynth, Pcm, WavWriter } from '@switchboard/dsp'
 import { Streaming } from '@switchboard/wire'
 import * as Decode from '../src/dtmf/Decode.js'
