@@ -79,14 +79,12 @@ export class Draft {
       this.owned = into
       this.state = into
     }
-    if (this.emitted === null) this.emitted = [event]
-    else this.emitted.push(event)
+    this.emitted = append(this.emitted, event)
     if (callback) this.notify(event, callbackUri)
   }
 
   instruct(instruction: Instruction): void {
-    if (this.instructed === null) this.instructed = [instruction]
-    else this.instructed.push(instruction)
+    this.instructed = append(this.instructed, instruction)
   }
 
   private notify(event: CallbackEvent, callbackUri: string | undefined): void {
@@ -126,3 +124,21 @@ export class Draft {
 }
 
 const none: ReadonlyArray<never> = []
+
+/**
+ * The list with `item` appended. Lists of up to four are rebuilt at their exact length (a decision
+ * rarely has more): pushing onto a one-element array would make room for seventeen.
+ */
+const append = <A>(list: Array<A> | null, item: A): Array<A> => {
+  if (list === null) return [item]
+  switch (list.length) {
+    case 1:
+      return [list[0]!, item]
+    case 2:
+      return [list[0]!, list[1]!, item]
+    case 3:
+      return [list[0]!, list[1]!, list[2]!, item]
+  }
+  list.push(item)
+  return list
+}
