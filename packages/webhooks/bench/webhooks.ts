@@ -10,6 +10,7 @@
  * PGlite (in memory) and PostgreSQL, 64 POSTs in flight.
  */
 import http from 'node:http'
+import os from 'node:os'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { Effect, Layer, ManagedRuntime } from 'effect'
@@ -172,7 +173,9 @@ const deliveryThroughput = async (s: Sink, options: Delivery.Options) => {
 }
 
 /** Latency: each call commits one callback a second (random phase), for `seconds`. */
+let rounds = 0
 const deliveryLatency = async (s: Sink, options: Delivery.Options, seconds = 5) => {
+  const phase = ++rounds
   const rt = deliveryWorld(options)
   const committedAt = new Map<string, number>()
   const latencies: Array<number> = []
@@ -191,16 +194,15 @@ const deliveryLatency = async (s: Sink, options: Delivery.Options, seconds = 5) 
     const fire = () => {
       k++
       if (k > seconds) return
-      const it = item(c + 10_000, k, `${s.url}/cb`, Date.now())
+      const it = item(c + 10_000 * phase, k, `${s.url}/cb`, Date.now())
+      committedAt.set(it.eventId, performance.now())
+      sent++
       void Effect.runPromise(
         Effect.provide(
           Effect.zipRight(commit(events, [it], Date.now()), wakeup.wake),
           Layer.succeedContext(runtime.context),
         ),
-      ).then(() => {
-        committedAt.set(it.eventId, performance.now())
-        sent++
-      })
+      )
       timers.push(setTimeout(fire, 1_000))
     }
     timers.push(setTimeout(fire, Math.random() * 1_000))
@@ -321,6 +323,7 @@ const main = async () => {
   const bare2 = await bare(s)
   const baseline = (bareRate + bare2) / 2
   const latency = await deliveryLatency(s, {})
+  const latencyReuse = await deliveryLatency(s, { tokenReuseMs: 1_000 })
   await s.close()
 
   const keys = await Effect.runPromise(Keys.make({ issuer: 'http://switchboard.bench' }))
@@ -358,6 +361,8 @@ const main = async () => {
     ['  ratio to bare loop', round(reuse / baseline, 3).toString()],
     [`latency commit→receipt p50 (ms, ${latency.events} events)`, round(latency.p50, 2).toString()],
     ['latency commit→receipt p99 (ms)', round(latency.p99, 2).toString()],
+    [`  same, token reused for 1 s: p50 (ms)`, round(latencyReuse.p50, 2).toString()],
+    ['  same, token reused for 1 s: p99 (ms)', round(latencyReuse.p99, 2).toString()],
     ['ingestion on PGlite (events/s)', round(pgliteRate, 0).toString()],
     [
       'ingestion on PostgreSQL (events/s)',
@@ -380,6 +385,9 @@ const main = async () => {
         delivery_token_reuse_ratio: round(reuse / baseline, 3),
         latency_p50_ms: round(latency.p50, 2),
         latency_p99_ms: round(latency.p99, 2),
+        latency_token_reuse_p50_ms: round(latencyReuse.p50, 2),
+        latency_token_reuse_p99_ms: round(latencyReuse.p99, 2),
+        load_average_1m: round(os.loadavg()[0]!, 2),
         ingestion_pglite_events_per_s: round(pgliteRate, 0),
         ingestion_postgres_events_per_s: postgresRate === null ? null : round(postgresRate, 0),
       },
