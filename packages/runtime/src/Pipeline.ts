@@ -167,7 +167,8 @@ export const make = (options: PipelineOptions = {}) =>
       Effect.gen(function* () {
         for (let attempt = 1; ; attempt++) {
           const current = yield* load(callId)
-          const now = Instant.fromMillis(yield* Clock.currentTimeMillis)
+          // whole milliseconds: the store keeps integer instants (a test clock may stand between two)
+          const now = Instant.fromMillis(Math.floor(yield* Clock.currentTimeMillis))
           const outcome = step(current.state, now)
           if (outcome._tag === 'refused') return yield* Effect.fail(outcome.error)
           const decision = outcome.decision
