@@ -174,8 +174,14 @@ export const make = (options: KeysOptions = {}): Effect.Effect<KeysService, Keys
       keys = [generate(now)]
       if (dir !== undefined) yield* save(dir, { version: 1, resourceId, keys: keys.map(toStored) })
     }
-    // newest first
-    keys.sort((a, b) => b.createdAt - a.createdAt)
+    // the signing key (never retired) first, then the retired ones, newest first
+    keys.sort((a, b) =>
+      (a.retiredAt === undefined) !== (b.retiredAt === undefined)
+        ? a.retiredAt === undefined
+          ? -1
+          : 1
+        : b.createdAt - a.createdAt,
+    )
     const lock = yield* Effect.makeSemaphore(1)
 
     const live = (at: number) =>

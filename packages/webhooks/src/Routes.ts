@@ -12,6 +12,8 @@ import { Keys, openIdConfiguration } from './Keys.js'
  * - `GET /admin/deadLetters?limit=N`: the dead-lettered callbacks, auth `acs`;
  * - `POST /admin/deadLetters/{id}:redrive`: puts one back into the outbox, due now, attempts
  *   reset; 202 `{id}`, 404 when there is no such dead letter; auth `acs`.
+ * - `POST /admin/keys:rotate`: a new signing key; the old one stays published for a while;
+ *   200 `{kid}`; auth `acs`.
  */
 type R = Keys | Outbox
 
@@ -102,5 +104,19 @@ export const routes: ReadonlyArray<HttpRoute.Route<R>> = [
           return HttpRoute.error(400, 'BadRequest', `Invalid dead letter id ${id}.`)
         return storeFailed(result.left)
       }).pipe(Effect.catchAll((e) => Effect.succeed(storeFailed(e)))),
+  },
+  {
+    method: 'POST',
+    path: '/admin/keys:rotate',
+    auth: 'acs',
+    name: 'webhooks.rotateKeys',
+    handle: () =>
+      Effect.gen(function* () {
+        const keys = yield* Keys
+        const rotated = yield* Effect.either(keys.rotate)
+        if (rotated._tag === 'Left')
+          return HttpRoute.error(503, 'ServiceUnavailable', 'The key file could not be written.')
+        return json(200, { kid: rotated.right.kid })
+      }),
   },
 ]

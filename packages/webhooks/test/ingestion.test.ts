@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { Effect } from 'effect'
@@ -276,5 +278,35 @@ describe('callback ingestion', () => {
     )
     expect(calls).toEqual(['ctx-blob'])
     expect((await ingestion.eventGrid(post('[{"eventType":1}]', null))).status).toBe(400)
+  })
+
+  it('serves node:http through nodeListener: 200 for a signed callback, 401 unsigned, 413 over the limit', async () => {
+    const { ingestion, sign } = await fresh()
+    const server = http.createServer(Ingestion.nodeListener(ingestion.handle, 64 * 1024))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`
+    try {
+      const send = (body: string, token: string | null) =>
+        fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token !== null ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body,
+        })
+      expect((await send(bodies[0]!, await sign())).status).toBe(200)
+      const refused = await send(bodies[1]!, null)
+      expect(refused.status).toBe(401)
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'Unauthorized',
+      )
+      expect((await send('x'.repeat(100 * 1024), await sign())).status).toBe(413)
+      expect((await fetch(url)).status).toBe(405)
+      expect((await ingestion.view(callId))!.callbacks).toBe(1)
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+    }
   })
 })
