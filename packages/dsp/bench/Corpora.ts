@@ -1,10 +1,11 @@
 /**
  * The synthetic corpora of the DTMF benchmark (`dtmf.ts`), generated the same way from the same
  * seeds, for other checks to use: `switchboard dtmf decode`'s tests decode them through the CLI
- * and compare with the library. The speech (talk-off) corpus, which needs espeak-ng, is not here.
+ * and compare with the library. `speech` makes the talk-off corpus when espeak-ng is installed.
  */
-import { Dtmf, DtmfSynth, WavWriter } from '../src/index.js'
+import { Dtmf, DtmfSynth, Resampler, WavWriter } from '../src/index.js'
 import * as Signals from '../test/support/Signals.js'
+import * as Speech from '../test/support/Speech.js'
 
 export const RATE = 8000
 export const CORPUS_SECONDS = 45
@@ -95,6 +96,29 @@ export const synthetic = (): Corpus[] =>
       seconds: samples.length / RATE,
     }
   })
+
+/** The speech (talk-off) corpus, no digit in it: undefined when espeak-ng is not installed. */
+export const speech = (): Corpus | undefined => {
+  if (!Speech.espeakAvailable()) return undefined
+  const utterances = Speech.VOICES.flatMap((voice, v) =>
+    Speech.SENTENCES.map((text, s) => ({ voice, text, pitch: [30, 60, 90][(v + s) % 3]! })),
+  )
+  const spoken = Speech.speak(utterances)
+  const parts = spoken.map((u) => Resampler.resample(u.samples, u.sampleRate, RATE))
+  const total = parts.reduce((n, p) => n + p.length + RATE / 4, 0)
+  const samples = new Float32Array(total)
+  let o = 0
+  for (const p of parts) {
+    samples.set(p, o)
+    o += p.length + RATE / 4
+  }
+  return {
+    name: 'speech (talk-off)',
+    truth: '',
+    wav: WavWriter.write(samples, { sampleRate: RATE }),
+    seconds: total / RATE,
+  }
+}
 
 /** Missed and extra digits of `got` against `truth`, by longest common subsequence. */
 export const score = (truth: string, got: string): { missed: number; extra: number } => {
