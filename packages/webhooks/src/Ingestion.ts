@@ -89,9 +89,16 @@ export interface Ingestion {
 
 interface Cached {
   readonly entries: ReadonlyArray<Projection.Entry>
-  readonly ids: ReadonlySet<string>
+  readonly ids: Set<string>
   readonly version: number
-  readonly view: Projection.View | null
+  readonly fold: Projection.Fold
+  /** The view, computed when first asked for. */
+  view: Projection.View | null | undefined
+}
+
+const viewOfCached = (c: Cached): Projection.View | null => {
+  if (c.view === undefined) c.view = Projection.view(c.fold)
+  return c.view
 }
 
 const errorResponse = (status: number, code: string, message: string) =>
@@ -209,7 +216,8 @@ export const make = (options: Options) =>
           entries,
           ids: new Set(entries.map((e) => e.id)),
           version: (known?.version ?? 0) + stored.length,
-          view: Projection.fold(entries),
+          fold: Projection.foldAll(entries),
+          view: undefined,
         }
         remember(callId, fresh)
         return fresh
@@ -227,7 +235,7 @@ export const make = (options: Options) =>
           for (let attempt = 0; attempt < 100; attempt++) {
             const current = yield* load(callId, true)
             const fresh = candidates.filter((e) => !current.ids.has(e.id))
-            if (fresh.length === 0) return { fresh, view: current.view }
+            if (fresh.length === 0) return { fresh, cached: current }
             const r = yield* Effect.either(
               events.append({
                 callId: callId as unknown as CallId,
@@ -237,15 +245,18 @@ export const make = (options: Options) =>
               }),
             )
             if (r._tag === 'Right') {
-              const entries = [...current.entries, ...fresh]
+              const entries = current.entries.concat(fresh)
+              const ids = current.ids
+              for (const e of fresh) ids.add(e.id)
               const next: Cached = {
                 entries,
-                ids: new Set([...current.ids, ...fresh.map((e) => e.id)]),
+                ids,
                 version: r.right.version,
-                view: Projection.fold(entries),
+                fold: Projection.extend(current.fold, fresh) ?? Projection.foldAll(entries),
+                view: undefined,
               }
               remember(callId, next)
-              return { fresh, view: next.view }
+              return { fresh, cached: next }
             }
             const error = r.left
             if (error._tag === 'StoreConflictError') {
@@ -267,10 +278,9 @@ export const make = (options: Options) =>
         }),
       )
 
-    const dispatch = async (
-      fresh: ReadonlyArray<Projection.Entry>,
-      view: Projection.View | null,
-    ) => {
+    const dispatch = async (fresh: ReadonlyArray<Projection.Entry>, cached: Cached) => {
+      if (handlers.size === 0) return
+      const view = viewOfCached(cached)
       if (view === null) return
       for (const entry of fresh) {
         if (entry.kind !== 'callback') continue
@@ -330,7 +340,7 @@ export const make = (options: Options) =>
           await run(Effect.logWarning(`callback ingestion: ${e.message ?? String(e)}`))
           return errorResponse(503, 'ServiceUnavailable', 'The store is unavailable; retry later.')
         }
-        await dispatch(r.right.fresh, r.right.view)
+        await dispatch(r.right.fresh, r.right.cached)
       }
       return ok()
     }
@@ -401,12 +411,7 @@ export const make = (options: Options) =>
     }
 
     const viewOf = (callId: string) =>
-      run(
-        serialized(
-          callId,
-          Effect.map(load(callId), (c) => c.view),
-        ),
-      )
+      run(serialized(callId, Effect.map(load(callId), viewOfCached)))
 
     const judge = (
       view: Projection.View | null,

@@ -145,33 +145,66 @@ const seed = (call: Instruction.CallRef, at: number): Event.Event =>
     parties: [],
   }) as unknown as Event.Event
 
-/** Folds a call's entries (any order, duplicates allowed) into its view. */
-export const fold = (entries: ReadonlyArray<Entry>): View | null => {
-  const byId = new Map<string, Entry>()
-  for (const e of entries) if (!byId.has(e.id)) byId.set(e.id, e)
-  const sorted = [...byId.values()].sort(compare)
-  const firstCall = sorted.find((e) => e.kind === 'callback')
-  const created = sorted.some(
-    (e) => e.kind === 'command' && e.events.some((x) => x._tag === 'CallCreated'),
-  )
-  let state: State.State = initial
-  if (!created && firstCall !== undefined && firstCall.kind === 'callback')
-    state = evolve(state, seed(firstCall.call, sorted[0]!.ms))
-  const finished: Array<Finished> = []
-  const tones: Array<ToneSequence.Received> = []
-  const sequences = new Set<number>()
-  let streamingLast: Event.MediaStreamingUpdate | undefined
-  let transcriptionLast: Event.TranscriptionUpdate | undefined
-  let callbacks = 0
+/**
+ * A fold under way: the core state and the rest of the view, with the last entry folded, so
+ * entries that sort after it can be added without folding the call again.
+ */
+export interface Fold {
+  readonly entries: number
+  readonly last: Entry | null
+  readonly seeded: boolean
+  readonly firstCall: Instruction.CallRef | null
+  readonly state: State.State
+  readonly finished: ReadonlyArray<Finished>
+  readonly tones: ReadonlyArray<ToneSequence.Received>
+  readonly sequences: ReadonlyArray<number>
+  readonly streamingLast?: Event.MediaStreamingUpdate
+  readonly transcriptionLast?: Event.TranscriptionUpdate
+  readonly callbacks: number
+}
+
+export const empty: Fold = {
+  entries: 0,
+  last: null,
+  seeded: false,
+  firstCall: null,
+  state: initial,
+  finished: [],
+  tones: [],
+  sequences: [],
+  callbacks: 0,
+}
+
+const createsCall = (e: Entry): boolean =>
+  e.kind === 'command' && e.events.some((x) => x._tag === 'CallCreated')
+
+/** Folds entries given in canonical order, each id once, into `from` (mutable copies inside). */
+const run = (from: Fold, sorted: ReadonlyArray<Entry>, seedAllowed: boolean): Fold => {
+  let state = from.state
+  let seeded = from.seeded
+  let firstCall = from.firstCall
+  let callbacks = from.callbacks
+  let streamingLast = from.streamingLast
+  let transcriptionLast = from.transcriptionLast
+  const finished = from.finished.slice()
+  const tones = from.tones.slice()
+  const sequences = from.sequences.slice()
   for (const entry of sorted) {
     if (entry.kind === 'unknown') continue
     if (entry.kind === 'command') {
       for (const e of entry.events) state = evolve(state, e)
       continue
     }
+    if (firstCall === null) {
+      firstCall = entry.call
+      if (seedAllowed && state.call === null) {
+        state = evolve(state, seed(entry.call, entry.ms))
+        seeded = true
+      }
+    }
     const e = entry.event
     callbacks++
-    if (entry.sequence !== undefined) sequences.add(entry.sequence)
+    if (entry.sequence !== undefined) sequences.push(entry.sequence)
     state = evolve(state, e)
     if (terminal.has(e._tag))
       finished.push({
@@ -188,11 +221,57 @@ export const fold = (entries: ReadonlyArray<Entry>): View | null => {
     if ('mediaStreamingUpdate' in e) streamingLast = e.mediaStreamingUpdate
     if ('transcriptionUpdate' in e) transcriptionLast = e.transcriptionUpdate
   }
-  const call = state.call ?? (firstCall?.kind === 'callback' ? firstCall.call : null)
+  return {
+    entries: from.entries + sorted.length,
+    last: sorted.length > 0 ? sorted[sorted.length - 1]! : from.last,
+    seeded,
+    firstCall,
+    state,
+    finished,
+    tones,
+    sequences,
+    ...(streamingLast !== undefined ? { streamingLast } : {}),
+    ...(transcriptionLast !== undefined ? { transcriptionLast } : {}),
+    callbacks,
+  }
+}
+
+const canonical = (entries: ReadonlyArray<Entry>): Array<Entry> => {
+  const byId = new Map<string, Entry>()
+  for (const e of entries) if (!byId.has(e.id)) byId.set(e.id, e)
+  return [...byId.values()].sort(compare)
+}
+
+/** Folds a call's entries (any order, duplicates allowed). */
+export const foldAll = (entries: ReadonlyArray<Entry>): Fold => {
+  const sorted = canonical(entries)
+  // a call known only from callbacks starts from a placeholder CallCreated
+  return run(empty, sorted, !sorted.some(createsCall))
+}
+
+/**
+ * Adds entries (new ids) to a fold when they all sort after its last entry and change nothing
+ * that was decided at the start (the placeholder); otherwise null: fold the call again.
+ */
+export const extend = (fold: Fold, fresh: ReadonlyArray<Entry>): Fold | null => {
+  const sorted = canonical(fresh)
+  if (sorted.length === 0) return fold
+  if (fold.last !== null && compare(sorted[0]!, fold.last) <= 0) return null
+  if (fold.seeded && sorted.some(createsCall)) return null
+  if (fold.firstCall === null && fold.entries > 0) return null
+  return run(fold, sorted, fold.entries === 0 && !sorted.some(createsCall))
+}
+
+/** The view of a fold; null when the call is unknown (no callback and no recorded call). */
+export const view = (f: Fold): View | null => {
+  const state = f.state
+  const call = state.call ?? f.firstCall
   if (call === null) return null
+  const seen = new Set(f.sequences)
   const missingSequences: Array<number> = []
-  const top = sequences.size === 0 ? 0 : Math.max(...sequences)
-  for (let s = 1; s < top; s++) if (!sequences.has(s)) missingSequences.push(s)
+  let top = 0
+  for (const s of seen) if (s > top) top = s
+  for (let s = 1; s < top; s++) if (!seen.has(s)) missingSequences.push(s)
   return {
     callConnectionId: call.callConnectionId,
     serverCallId: call.serverCallId,
@@ -206,7 +285,7 @@ export const fold = (entries: ReadonlyArray<Entry>): View | null => {
         phase: op.phase,
         ...(op.operationContext !== undefined ? { operationContext: op.operationContext } : {}),
       })),
-      finished,
+      finished: f.finished,
     },
     participants: state.participants.map((p) => ({
       rawId: Id.rawId(p.identifier),
@@ -214,16 +293,19 @@ export const fold = (entries: ReadonlyArray<Entry>): View | null => {
       isMuted: p.isMuted,
       isOnHold: p.isOnHold,
     })),
-    dtmf: ToneSequence.rebuild(tones),
+    dtmf: ToneSequence.rebuild(f.tones),
     streaming: {
       status: state.streaming._tag,
-      ...(streamingLast !== undefined ? { last: streamingLast } : {}),
+      ...(f.streamingLast !== undefined ? { last: f.streamingLast } : {}),
     },
     transcription: {
       status: state.transcription._tag,
-      ...(transcriptionLast !== undefined ? { last: transcriptionLast } : {}),
+      ...(f.transcriptionLast !== undefined ? { last: f.transcriptionLast } : {}),
     },
-    callbacks,
+    callbacks: f.callbacks,
     missingSequences,
   }
 }
+
+/** Folds a call's entries (any order, duplicates allowed) into its view. */
+export const fold = (entries: ReadonlyArray<Entry>): View | null => view(foldAll(entries))
