@@ -379,8 +379,8 @@ export const make = <R>(
         const declared = Number(req.headers['content-length'] ?? 0)
         if (declared > maxBody) {
           res.setHeader('connection', 'close')
+          res.once('finish', () => req.destroy())
           finish(req, res, started, rawPath, 'tooLarge', Failure.tooLarge(maxBody))
-          req.destroy()
           return
         }
         const chunks: Array<Buffer> = []
@@ -392,8 +392,8 @@ export const make = <R>(
           if (size > maxBody) {
             refused = true
             res.setHeader('connection', 'close')
+            res.once('finish', () => req.destroy())
             finish(req, res, started, rawPath, 'tooLarge', Failure.tooLarge(maxBody))
-            req.destroy()
             return
           }
           chunks.push(chunk)
