@@ -158,6 +158,18 @@ describe('switchboard dtmf as a process', () => {
     expect(r).toEqual({ status: 0, stdout: ['-: 9A'], stderr: [] })
   })
 
+  it('a reader that stops early (| head -1): no stack trace, status 0', async () => {
+    const files = Array.from({ length: 40 }, () => at('a.wav'))
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, 'dtmf', 'decode', ...files])
+      let stderr = ''
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+      child.stdout.once('data', () => child.stdout.destroy())
+      child.on('close', (status) => resolve({ status, stderr }))
+    })
+    expect(r).toEqual({ status: 0, stderr: '' })
+  })
+
   it('`pnpm switchboard dtmf decode FILE` works from the repository root with a relative path', async () => {
     const rel = relative(root, at('a.wav'))
     const r = await spawnAsync('pnpm', ['--silent', 'switchboard', 'dtmf', 'decode', rel], {

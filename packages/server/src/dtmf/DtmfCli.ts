@@ -22,10 +22,27 @@ export interface Io {
   readonly stdin: () => AsyncIterable<Uint8Array>
 }
 
+let stdoutGuarded = false
+/**
+ * A reader that stops early (`decode ... | head -1`) closes the pipe: stop quietly rather than
+ * die on EPIPE with a stack trace.
+ */
+const stdout = (): NodeJS.WriteStream => {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0)
+      process.stderr.write(`switchboard dtmf: standard output: ${e.message}\n`)
+      process.exit(1)
+    })
+  }
+  return process.stdout
+}
+
 export const processIo: Io = {
-  out: (line) => void process.stdout.write(`${line}\n`),
+  out: (line) => void stdout().write(`${line}\n`),
   err: (line) => void process.stderr.write(`${line}\n`),
-  outBytes: (bytes) => void process.stdout.write(bytes),
+  outBytes: (bytes) => void stdout().write(bytes),
   stdin: () => process.stdin,
 }
 
