@@ -17,142 +17,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import {
-  Dtmf,
-  DtmfDetector,
-  DtmfSynth,
-  Pcm,
-  Resampler,
-  WavReader,
-  WavWriter,
-} from '../src/index.js'
-import * as Signals from '../test/support/Signals.js'
-import * as Speech from '../test/support/Speech.js'
+import { DtmfDetector, Pcm, Resampler, WavReader } from '../src/index.js'
+import * as Corpora from './Corpora.js'
+import type { Corpus } from './Corpora.js'
 
-const RATE = 8000
-const CORPUS_SECONDS = 45
 const RUNS = 5
 
-interface Corpus {
-  readonly name: string
-  readonly truth: string
-  readonly wav: Uint8Array
-  readonly seconds: number
-}
-
-interface Style {
-  readonly toneMs: readonly [number, number]
-  readonly gapMs: readonly [number, number]
-  readonly levelDbfs: readonly [number, number]
-  readonly twistDb: readonly [number, number]
-  readonly offset: readonly [number, number]
-  readonly snrDb?: number
-}
-
-const VARIED = {
-  toneMs: [50, 150],
-  gapMs: [50, 150],
-  levelDbfs: [-25, -8],
-  twistDb: [-4, 4],
-  offset: [-0.01, 0.01],
-} as const
-const NOISY = { ...VARIED, levelDbfs: [-17, -13], twistDb: [-3, 3] } as const
-const FAST = {
-  toneMs: [40, 40],
-  gapMs: [40, 40],
-  levelDbfs: [-20, -10],
-  twistDb: [-2, 2],
-  offset: [0, 0],
-} as const
-
-const generate = (style: Style, seed: number): { samples: Float32Array; truth: string } => {
-  const rnd = Signals.prng(seed)
-  const between = ([lo, hi]: readonly [number, number]): number => lo + (hi - lo) * rnd()
-  const pieces: Float32Array[] = [new Float32Array(RATE / 5)]
-  let length = pieces[0]!.length
-  let truth = ''
-  while (length < CORPUS_SECONDS * RATE) {
-    const key = Dtmf.KEYS[Math.floor(rnd() * 16)]!
-    const tone = DtmfSynth.tone(key, {
-      sampleRate: RATE,
-      toneMs: Math.round(between(style.toneMs)),
-      levelDbfs: between(style.levelDbfs),
-      twistDb: between(style.twistDb),
-      frequencyOffset: between(style.offset),
-    })
-    const gap = new Float32Array(Math.round((between(style.gapMs) * RATE) / 1000))
-    pieces.push(tone, gap)
-    length += tone.length + gap.length
-    truth += key
-  }
-  pieces.push(new Float32Array(RATE / 5))
-  let samples: Float32Array = new Float32Array(length + RATE / 5)
-  let o = 0
-  for (const p of pieces) {
-    samples.set(p, o)
-    o += p.length
-  }
-  if (style.snrDb !== undefined)
-    samples = Signals.addNoise(samples, Signals.activePower(samples), style.snrDb, seed * 7 + 1)
-  return { samples, truth }
-}
-
+/** The corpora (shared with the CLI's comparison test): synthetic ones, and speech when espeak-ng is installed. */
 const corpora = (): Corpus[] => {
-  const list: Array<[string, Style]> = [
-    ['clean', VARIED],
-    // In noise, levels vary less so that every press is near the corpus's SNR.
-    ['noise-20dB', { ...NOISY, snrDb: 20 }],
-    ['noise-10dB', { ...NOISY, snrDb: 10 }],
-    ['noise-6dB', { ...NOISY, twistDb: [0, 0], snrDb: 6 }],
-    ['fast-40/40', FAST],
-    ['fast-40/40-20dB', { ...FAST, snrDb: 20 }],
-  ]
-  const out: Corpus[] = list.map(([name, style], i) => {
-    const { samples, truth } = generate(style, 1000 + i)
-    return {
-      name,
-      truth,
-      wav: WavWriter.write(samples, { sampleRate: RATE }),
-      seconds: samples.length / RATE,
-    }
-  })
-  if (Speech.espeakAvailable()) {
-    const utterances = Speech.VOICES.flatMap((voice, v) =>
-      Speech.SENTENCES.map((text, s) => ({ voice, text, pitch: [30, 60, 90][(v + s) % 3]! })),
-    )
-    const spoken = Speech.speak(utterances)
-    const parts = spoken.map((u) => Resampler.resample(u.samples, u.sampleRate, RATE))
-    const total = parts.reduce((n, p) => n + p.length + RATE / 4, 0)
-    const samples = new Float32Array(total)
-    let o = 0
-    for (const p of parts) {
-      samples.set(p, o)
-      o += p.length + RATE / 4
-    }
-    out.push({
-      name: 'speech (talk-off)',
-      truth: '',
-      wav: WavWriter.write(samples, { sampleRate: RATE }),
-      seconds: total / RATE,
-    })
-  } else console.log('notice: espeak-ng is not installed; the speech (talk-off) corpus is left out')
+  const out = Corpora.synthetic()
+  const spoken = Corpora.speech()
+  if (spoken !== undefined) out.push(spoken)
+  else console.log('notice: espeak-ng is not installed; the speech (talk-off) corpus is left out')
   return out
 }
 
-/** Missed and extra digits of `got` against `truth`, by longest common subsequence. */
-export const score = (truth: string, got: string): { missed: number; extra: number } => {
-  const n = truth.length
-  const m = got.length
-  let prev = new Uint32Array(m + 1)
-  let cur = new Uint32Array(m + 1)
-  for (let i = 1; i <= n; i++) {
-    for (let j = 1; j <= m; j++)
-      cur[j] = truth[i - 1] === got[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, cur[j - 1]!)
-    ;[prev, cur] = [cur, prev]
-  }
-  const common = prev[m]!
-  return { missed: n - common, extra: m - common }
-}
+export const score = Corpora.score
 
 const ours = (wav: Uint8Array): string => {
   const { format, samples } = WavReader.read(wav)
