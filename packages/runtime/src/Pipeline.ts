@@ -156,8 +156,11 @@ export const make = (options: PipelineOptions = {}) =>
       })
 
     /**
-     * One attempt: load, decide, append. A version conflict means another writer got there
-     * first: forget the cache and go again.
+     * One attempt: load, decide, append. The first attempt decides on the cached fold without
+     * reading the store: if another process wrote the call meanwhile, the append's expected
+     * version fails with a conflict, the cache is dropped and the next attempt reads. A refusal
+     * or a decision with nothing to record appends nothing, so nothing would catch a stale cache:
+     * those are checked against the store before they are answered.
      */
     const run = <E>(
       callId: Ids.CallConnectionId,
@@ -166,10 +169,21 @@ export const make = (options: PipelineOptions = {}) =>
     ): Effect.Effect<Option.Option<Accepted>, E | PipelineError> =>
       Effect.gen(function* () {
         for (let attempt = 1; ; attempt++) {
-          const current = yield* load(callId)
+          const cached = attempt === 1 ? cache.get(callId) : undefined
+          let current = cached ?? (yield* load(callId))
           // whole milliseconds: the store keeps integer instants (a test clock may stand between two)
           const now = Instant.fromMillis(Math.floor(yield* Clock.currentTimeMillis))
-          const outcome = step(current.state, now)
+          let outcome = step(current.state, now)
+          if (
+            cached !== undefined &&
+            (outcome._tag === 'refused' || outcome.decision.events.length === 0)
+          ) {
+            const fresh = yield* load(callId)
+            if (fresh.version !== current.version) {
+              current = fresh
+              outcome = step(current.state, now)
+            }
+          }
           if (outcome._tag === 'refused') return yield* Effect.fail(outcome.error)
           const decision = outcome.decision
           if (decision.events.length === 0) return Option.none()
@@ -209,7 +223,11 @@ export const make = (options: PipelineOptions = {}) =>
               cache.delete(callId)
               if (attempt >= maxAttempts)
                 return yield* Effect.fail(new ContentionError({ callId, attempts: attempt }))
-              yield* Effect.sleep(Math.floor(Math.random() * Math.min(50, attempt * 2)))
+              // a stale cache costs one immediate retry; real contention backs off, with jitter
+              if (attempt > 1)
+                yield* attempt <= 5
+                  ? Effect.yieldNow()
+                  : Effect.sleep(Math.floor(Math.random() * Math.min(50, attempt * 2)))
               continue
             }
             return yield* Effect.fail(error)
