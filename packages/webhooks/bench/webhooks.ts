@@ -318,6 +318,7 @@ const main = async () => {
     )
     const bodies = ingestionBodies()
     console.log('memory', await ingestionRate(MemoryStore.open(), keys, tokens, bodies))
+    if (process.env.BENCH_MEMORY_ONLY !== undefined) return
     const pglite = await PgliteStore.open()
     console.log('pglite', await ingestionRate(pglite, keys, tokens, bodies))
     return
