@@ -228,6 +228,8 @@ const deliveryLatency = async (s: Sink, options: Delivery.Options, seconds = 5) 
 
 const ING_CALLS = 500
 const ING_PER_CALL = 10
+const INGEST_IN_FLIGHT = Number(process.env.BENCH_INGEST_IN_FLIGHT ?? 64)
+const POOL = Number(process.env.BENCH_POOL ?? 20)
 
 const ingestionBodies = () => {
   const bodies: Array<Array<string>> = []
@@ -264,7 +266,7 @@ const ingestionRate = async (
   let failures = 0
   const start = performance.now()
   await Promise.all(
-    Array.from({ length: 64 }, async () => {
+    Array.from({ length: INGEST_IN_FLIGHT }, async () => {
       while (nextCall < bodies.length) {
         const list = bodies[nextCall++]!
         for (const body of list) {
@@ -319,6 +321,18 @@ const main = async () => {
     const bodies = ingestionBodies()
     console.log('memory', await ingestionRate(MemoryStore.open(), keys, tokens, bodies))
     if (process.env.BENCH_MEMORY_ONLY !== undefined) return
+    if (process.env.BENCH_POSTGRES_ONLY !== undefined) {
+      const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+      const schema = `webhooks_bench_${randomBytes(5).toString('hex')}`
+      const store = await PostgresStore.open({ databaseUrl, schema, poolSize: POOL })
+      console.log('postgres', await ingestionRate(store, keys, tokens, bodies))
+      await Effect.runPromise(store.close())
+      const client = new pg.Client({ connectionString: databaseUrl })
+      await client.connect()
+      await client.query(`DROP SCHEMA "${schema}" CASCADE`)
+      await client.end()
+      return
+    }
     const pglite = await PgliteStore.open()
     console.log('pglite', await ingestionRate(pglite, keys, tokens, bodies))
     return
@@ -347,7 +361,7 @@ const main = async () => {
   let postgresRate: number | null = null
   if (await reachable(databaseUrl)) {
     const schema = `webhooks_bench_${randomBytes(5).toString('hex')}`
-    const store = await PostgresStore.open({ databaseUrl, schema, poolSize: 20 })
+    const store = await PostgresStore.open({ databaseUrl, schema, poolSize: POOL })
     try {
       postgresRate = await ingestionRate(store, keys, tokens, bodies)
     } finally {
