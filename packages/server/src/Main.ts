@@ -3,6 +3,9 @@ import * as Cli from './Cli.js'
 import * as DtmfCli from './dtmf/DtmfCli.js'
 import * as Plugins from './Plugins.js'
 import * as Serve from './Serve.js'
+import * as Stdout from './Stdout.js'
+
+Stdout.guard()
 
 const write = (outcome: Cli.Outcome): void => {
   for (const line of outcome.stdout) process.stdout.write(`${line}\n`)

@@ -3,6 +3,7 @@
  * keys you choose (`synth`), with the detector and synthesizer of `@switchboard/dsp` — the very
  * detector and thresholds of the service's continuous DTMF recognition, with no knobs.
  */
+import * as Stdout from '../Stdout.js'
 import { createReadStream, writeFileSync } from 'node:fs'
 import type { WavFormat } from '@switchboard/dsp'
 import * as Decode from './Decode.js'
@@ -22,22 +23,7 @@ export interface Io {
   readonly stdin: () => AsyncIterable<Uint8Array>
 }
 
-let stdoutGuarded = false
-/**
- * A reader that stops early (`decode ... | head -1`) closes the pipe: stop quietly rather than
- * die on EPIPE with a stack trace.
- */
-const stdout = (): NodeJS.WriteStream => {
-  if (!stdoutGuarded) {
-    stdoutGuarded = true
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(0)
-      process.stderr.write(`switchboard dtmf: standard output: ${e.message}\n`)
-      process.exit(1)
-    })
-  }
-  return process.stdout
-}
+const stdout = Stdout.guard
 
 export const processIo: Io = {
   out: (line) => void stdout().write(`${line}\n`),
