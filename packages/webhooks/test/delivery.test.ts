@@ -1,3 +1,5 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Effect, Layer, ManagedRuntime } from 'effect'
 import { createLocalJWKSet, jwtVerify } from 'jose'
@@ -226,5 +228,43 @@ describe('callback delivery', () => {
     expect(attempts.map((a) => a.outcome)).toEqual(['filtered', 'filtered'])
     expect(receiver.received).toHaveLength(0)
     expect(await rt.runPromise(Effect.flatMap(Outbox, (o) => o.pending()))).toHaveLength(0)
+  })
+
+  it('times out a receiver that does not answer and retries, and treats a non-2xx (3xx, 4xx) as a failure', async () => {
+    const hung: Array<http.ServerResponse> = []
+    let n = 0
+    const server = http.createServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        n++
+        if (n === 1) {
+          hung.push(res) // never answered
+          return
+        }
+        res.statusCode = n === 2 ? 302 : n === 3 ? 410 : 200
+        res.end()
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const attempts: Array<Delivery.Attempt> = []
+    try {
+      const rt = await start(MemoryStore.layer(), {
+        timeoutMs: 200,
+        onAttempt: (a) => attempts.push(a),
+      })
+      await rt.runPromise(burst(1, 1, url))
+      await until(() => attempts.some((a) => a.outcome === 'delivered'))
+      expect(attempts.map((a) => [a.outcome, a.status ?? a.error])).toEqual([
+        ['retry', 'no response in 200 ms'],
+        ['retry', 302],
+        ['retry', 410],
+        ['delivered', 200],
+      ])
+    } finally {
+      for (const r of hung) r.destroy()
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+    }
   })
 })
