@@ -215,9 +215,13 @@ export const make = (options: KeysOptions = {}): Effect.Effect<KeysService, Keys
 export const layer = (options: KeysOptions = {}): Layer.Layer<Keys, KeysError> =>
   Layer.effect(Keys, make(options))
 
-/** The OpenID configuration document naming the JWKS. */
+/**
+ * The OpenID configuration document naming the JWKS. `resource_id` (not an OpenID field) is the
+ * default audience of callback tokens, so an app can configure its verifier from this document.
+ */
 export const openIdConfiguration = (keys: KeysService) => ({
   issuer: keys.issuer,
+  resource_id: keys.resourceId,
   jwks_uri: keys.issuer + keys.jwksPath,
   id_token_signing_alg_values_supported: ['RS256'],
   response_types_supported: ['id_token'],

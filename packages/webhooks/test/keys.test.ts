@@ -96,6 +96,7 @@ describe('signing keys', () => {
           expect(r.body).toMatchObject({
             issuer: 'http://sb.test',
             jwks_uri: 'http://sb.test/calling/keys',
+            resource_id: (yield* Keys.Keys).resourceId,
           })
         }
         const before = (yield* call('webhooks.jwks')).body as { keys: Array<{ kid: string }> }
