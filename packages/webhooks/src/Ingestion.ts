@@ -11,7 +11,7 @@ import {
   type StoreService,
 } from '@switchboard/store'
 import { Callbacks, EventGrid } from '@switchboard/wire'
-import { Effect, Layer, Runtime } from 'effect'
+import { Data, Effect, Layer, Runtime } from 'effect'
 import * as Projection from './Projection.js'
 import type { Verifier } from './Verifier.js'
 
@@ -99,6 +99,15 @@ interface Cached {
 const viewOfCached = (c: Cached): Projection.View | null => {
   if (c.view === undefined) c.view = Projection.view(c.fold)
   return c.view
+}
+
+/** Other writers kept winning the race to append to a call (answered 503: the sender retries). */
+export class IngestionContentionError extends Data.TaggedError('IngestionContentionError')<{
+  readonly callId: string
+}> {
+  override get message(): string {
+    return `call ${this.callId}: too many concurrent writers`
+  }
 }
 
 const errorResponse = (status: number, code: string, message: string) =>
@@ -272,9 +281,7 @@ export const make = (options: Options) =>
             }
             return yield* Effect.fail(error)
           }
-          return yield* Effect.fail(
-            new Error(`call ${callId}: too many concurrent writers`) as never,
-          )
+          return yield* Effect.fail(new IngestionContentionError({ callId }))
         }),
       )
 
