@@ -243,11 +243,32 @@ export const make = (options: PipelineOptions = {}) =>
         }
       })
 
+    /**
+     * Signals the media plane reports are folded in the order it reported them, one call at a
+     * time: each call has a queue, drained by one fiber while it is not empty.
+     */
+    const reported = new Map<string, Array<Signal.Signal>>()
+    const report = (callId: Ids.CallConnectionId, signal: Signal.Signal): void => {
+      const waiting = reported.get(callId)
+      if (waiting !== undefined) {
+        waiting.push(signal)
+        return
+      }
+      const queue = [signal]
+      reported.set(callId, queue)
+      runFork(
+        Effect.gen(function* () {
+          for (let next = queue.shift(); next !== undefined; next = queue.shift())
+            yield* Effect.ignoreLogged(signalCall(callId, next))
+          // nothing runs between the last check and this line: a signal reported now starts a new drain
+          reported.delete(callId)
+        }),
+      )
+    }
+
     const dispatch = (callId: Ids.CallConnectionId, instruction: Instruction.MediaInstruction) =>
       media
-        .execute(callId, instruction, (signal) => {
-          runFork(Effect.ignoreLogged(signalCall(callId, signal)))
-        })
+        .execute(callId, instruction, (signal) => report(callId, signal))
         .pipe(
           Effect.catchAllCause((cause) =>
             Effect.logWarning(`media plane failed on ${instruction._tag}`, cause),

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { Effect, Either, Layer, TestClock, TestContext } from 'effect'
-import type { Event, Instruction } from '@switchboard/core'
+import type { Event, Instruction, Signal } from '@switchboard/core'
 import { evolve, Identifier, Ids, initial } from '@switchboard/core'
 import { EventStore, Idempotency, Inbox, MemoryStore, Outbox, Timers } from '@switchboard/store'
 import type { Services, StoreService } from '@switchboard/store'
 import { Store } from '@switchboard/store'
 import * as CallbackItem from '../src/CallbackItem.js'
 import * as IdSource from '../src/IdSource.js'
+import { MediaPlane } from '../src/MediaPlane.js'
 import { Pipeline, layer as pipelineLayer } from '../src/Pipeline.js'
 import * as Recovery from '../src/Recovery.js'
 import * as Scheduler from '../src/Scheduler.js'
@@ -241,5 +242,61 @@ describe('the call pipeline', () => {
     expect(after.state.main).toHaveLength(0)
     const pending = await Effect.runPromise(shared.outbox.pending({ callId: callId as never }))
     expect(callbacksOf(pending).at(-1)).toMatch(/RecognizeFailed$/)
+  })
+
+  it('signals are folded in the order the media plane reported them', async () => {
+    // a media plane that reports a playback's start and end in one breath, many times over
+    const instant = Layer.succeed(MediaPlane, {
+      execute: (
+        _callId: Ids.CallConnectionId,
+        instruction: Instruction.MediaInstruction,
+        report: (s: Signal.Signal) => void,
+      ) =>
+        Effect.sync(() => {
+          if (instruction._tag === 'Dial')
+            for (const participant of instruction.participants)
+              report({ _tag: 'PartyAnswered', participant })
+          if (instruction._tag === 'StartPlayback') {
+            report({
+              _tag: 'PlaybackStarted',
+              operationId: instruction.operationId,
+              durationMs: 10,
+            })
+            report({ _tag: 'PlaybackFinished', operationId: instruction.operationId })
+          }
+        }),
+    })
+    const layer = Layer.provideMerge(
+      pipelineLayer(),
+      Layer.mergeAll(
+        MemoryStore.layer(),
+        IdSource.sequential(),
+        instant,
+        Wakeup.layer,
+        Scheduler.layer,
+      ),
+    )
+    const tags = await run(
+      Effect.gen(function* () {
+        const pipeline = yield* Pipeline
+        const outbox = yield* Outbox
+        yield* pipeline.command(callId, create)
+        yield* TestClock.adjust(10)
+        for (let i = 0; i < 20; i++)
+          yield* pipeline.command(callId, {
+            _tag: 'PlayToAll',
+            sources: [{ _tag: 'File', uri: `https://x/${i}.wav` }],
+            loop: false,
+            interrupt: false,
+          })
+        yield* TestClock.adjust(1_000)
+        return callbacksOf(yield* outbox.pending({ callId: callId as never })).map(
+          (c) => c.split(':')[1],
+        )
+      }),
+      layer as never,
+    )
+    const plays = tags.filter((t) => t !== 'CallConnected' && t !== 'ParticipantsUpdated')
+    expect(plays).toEqual(Array.from({ length: 20 }, () => ['PlayStarted', 'PlayCompleted']).flat())
   })
 })
