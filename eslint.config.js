@@ -2,7 +2,7 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
-/** Globals and modules that would make the pure core depend on a platform or on the world. */
+/** Globals that would tie a pure package to a platform or to the world (clock, randomness, I/O). */
 const impureGlobals = [
   'Date',
   'process',
@@ -22,10 +22,46 @@ const impureGlobals = [
   'document',
   'globalThis',
   'require',
-].map((name) => ({
-  name,
-  message: '@switchboard/core is pure: pass time, ids and I/O in as data.',
-}))
+  'atob',
+  'btoa',
+]
+
+/**
+ * The rules of a pure package's sources: no platform globals, no randomness, and imports only of
+ * its own modules and of the packages it may depend on (`allowed`, a regex source).
+ */
+const pure = (name, allowed, dependsOn) => ({
+  files: [`packages/${name}/src/**/*.ts`],
+  rules: {
+    'no-restricted-globals': [
+      'error',
+      ...impureGlobals.map((global) => ({
+        name: global,
+        message: `@switchboard/${name} is pure: pass time, ids and I/O in as data.`,
+      })),
+    ],
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { group: ['node:*'], message: `@switchboard/${name} must not import Node modules.` },
+          {
+            regex: `^(?!${allowed}\\.{1,2}/)`,
+            message: `@switchboard/${name} depends on ${dependsOn}.`,
+          },
+        ],
+      },
+    ],
+    'no-restricted-properties': [
+      'error',
+      {
+        object: 'Math',
+        property: 'random',
+        message: `Randomness is an input to @switchboard/${name}, never drawn inside it.`,
+      },
+    ],
+  },
+})
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.turbo/**', '**/coverage/**'] },
@@ -58,30 +94,6 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['packages/core/src/**/*.ts'],
-    rules: {
-      'no-restricted-globals': ['error', ...impureGlobals],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['node:*'], message: '@switchboard/core must not import Node modules.' },
-            {
-              regex: '^(?!fp-ts(/|$)|\\.{1,2}/)',
-              message: '@switchboard/core depends on fp-ts alone.',
-            },
-          ],
-        },
-      ],
-      'no-restricted-properties': [
-        'error',
-        {
-          object: 'Math',
-          property: 'random',
-          message: 'Randomness is an input to the core, never drawn inside it.',
-        },
-      ],
-    },
-  },
+  pure('core', 'fp-ts(/|$)|', 'fp-ts alone'),
+  pure('dsp', '', 'nothing'),
 )
