@@ -75,4 +75,36 @@ END
 $$;
 `,
   },
+  {
+    version: 2,
+    name: 'outbox claim as a function planned to walk outbox_due in order',
+    // The claim wants the first `p_limit` claimable items in (due_at, id) order. Without column
+    // statistics (a young or busy outbox that autovacuum has not analysed yet) the planner
+    // estimates a handful of rows and picks a bitmap scan of every due item, tests each one
+    // (lease, head of its call) and sorts them all: the cost of a claim grows with the outbox
+    // (8 ms for 16 items out of 4,400). Walking outbox_due in order stops after `p_limit` hits
+    // (1 ms). The function pins that plan (enable_sort off: the order can only come from the
+    // index) and, being PL/pgSQL, keeps it prepared per connection. Same semantics as before.
+    sql: (S) => `
+CREATE FUNCTION ${S}.outbox_claim(p_owner text, p_now bigint, p_lease_ms bigint, p_limit bigint, p_kinds json)
+RETURNS SETOF ${S}.outbox LANGUAGE plpgsql SET enable_sort = off AS $$
+BEGIN
+  RETURN QUERY
+  UPDATE ${S}.outbox o SET lease_owner = p_owner, lease_until = p_now + p_lease_ms
+  WHERE o.id IN (
+    SELECT c.id FROM ${S}.outbox c
+    WHERE c.dead_reason IS NULL AND c.due_at <= p_now
+      AND (c.lease_until IS NULL OR c.lease_until <= p_now)
+      AND (p_kinds IS NULL OR c.kind IN (SELECT json_array_elements_text(p_kinds)))
+      AND c.seq = (
+        SELECT min(p.seq) FROM ${S}.outbox p
+        WHERE p.call_id = c.call_id AND p.dead_reason IS NULL)
+    ORDER BY c.due_at, c.id
+    LIMIT p_limit
+    FOR UPDATE SKIP LOCKED)
+  RETURNING o.*;
+END
+$$;
+`,
+  },
 ]

@@ -418,19 +418,7 @@ export const open = (
               )
         if (limit === 0) return []
         const rows = await q(
-          `UPDATE ${S}.outbox o SET lease_owner = $1, lease_until = $2::bigint + $3::bigint
-           WHERE o.id IN (
-             SELECT c.id FROM ${S}.outbox c
-             WHERE c.dead_reason IS NULL AND c.due_at <= $2::bigint
-               AND (c.lease_until IS NULL OR c.lease_until <= $2::bigint)
-               AND ($5::json IS NULL OR c.kind IN (SELECT json_array_elements_text($5::json)))
-               AND c.seq = (
-                 SELECT min(p.seq) FROM ${S}.outbox p
-                 WHERE p.call_id = c.call_id AND p.dead_reason IS NULL)
-             ORDER BY c.due_at, c.id
-             LIMIT $4::bigint
-             FOR UPDATE SKIP LOCKED)
-           RETURNING o.*`,
+          `SELECT * FROM ${S}.outbox_claim($1, $2::bigint, $3::bigint, $4::bigint, $5::json)`,
           [owner, now, leaseMs, limit, kinds],
         )
         return rows.map(toItem).sort((a, b) => a.dueAt - b.dueAt || num(a.id) - num(b.id))
