@@ -25,6 +25,7 @@ import {
   Instant,
   initial,
   observe,
+  Tone,
 } from '../src/index.js'
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 10_000)
@@ -46,18 +47,8 @@ type Step =
 
 const app = Identifier.communicationUser('8:acs:bench-app')
 const file = (n: number) => ({ _tag: 'File' as const, uri: `https://media.example/${n}.wav` })
-const tones = [
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'pound',
-] as const
+/** The keys callers press here: 1 to 9 and #. */
+const tones = [...Tone.all.slice(1, 10), 'pound'] as const
 
 /** The script of one call: what an IVR does in a call, with the media plane's answers. */
 const script = (i: number, random: () => number): Array<Step> => {

@@ -17,10 +17,7 @@ import * as World from './World.js'
  * (logged on each listener's phone) and `stopAudio` cuts it short.
  */
 
-export interface CallIds {
-  readonly callConnectionId: string
-  readonly correlationId: string
-}
+export type CallIds = Socket.CallIds
 
 const rateOf = (format: 'pcm16KMono' | 'pcm24KMono'): 16000 | 24000 =>
   format === 'pcm24KMono' ? 24000 : 16000
@@ -75,15 +72,7 @@ export const run = (
       const { config } = instruction
       const operationId = instruction.operationId
       const rate = rateOf(config.audioFormat)
-      const connected = yield* Effect.either(
-        Socket.connect(config.transportUrl, {
-          headers: {
-            'x-ms-call-correlation-id': ids.correlationId,
-            'x-ms-call-connection-id': ids.callConnectionId,
-          },
-          handshakeTimeoutMs: 10_000,
-        }),
-      )
+      const connected = yield* Effect.either(Socket.connectToApp(config.transportUrl, ids))
       if (Either.isLeft(connected)) {
         report({ _tag: 'MediaStreamFailed', operationId, reason: connected.left.message })
         return

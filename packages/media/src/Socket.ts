@@ -98,6 +98,28 @@ export const connect = (
     }
   })
 
+/** The call a streaming or transcription socket belongs to, as its connection headers name it. */
+export interface CallIds {
+  readonly callConnectionId: string
+  readonly correlationId: string
+}
+
+/**
+ * Opens a socket to the app's `transportUrl` as ACS does: with the call's connection and
+ * correlation ids in the request headers.
+ */
+export const connectToApp = (
+  url: string,
+  ids: CallIds,
+): Effect.Effect<Socket, SocketError, Scope.Scope> =>
+  connect(url, {
+    headers: {
+      'x-ms-call-correlation-id': ids.correlationId,
+      'x-ms-call-connection-id': ids.callConnectionId,
+    },
+    handshakeTimeoutMs: 10_000,
+  })
+
 /** Waits until the socket closes (by the peer or the network); yields a description. */
 export const closed = (socket: Socket): Effect.Effect<string> =>
   Effect.async<string>((resume) => {

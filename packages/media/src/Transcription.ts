@@ -14,10 +14,7 @@ import * as World from './World.js'
  * durations in 100-ns ticks counted from the start of the session.
  */
 
-export interface CallIds {
-  readonly callConnectionId: string
-  readonly correlationId: string
-}
+export type CallIds = Socket.CallIds
 
 /** 100-ns ticks per ms. */
 export const TICKS_PER_MS = 10_000
@@ -74,15 +71,7 @@ export const run = (
   Effect.scoped(
     Effect.gen(function* () {
       const { config, operationId } = instruction
-      const connected = yield* Effect.either(
-        Socket.connect(config.transportUrl, {
-          headers: {
-            'x-ms-call-correlation-id': ids.correlationId,
-            'x-ms-call-connection-id': ids.callConnectionId,
-          },
-          handshakeTimeoutMs: 10_000,
-        }),
-      )
+      const connected = yield* Effect.either(Socket.connectToApp(config.transportUrl, ids))
       if (Either.isLeft(connected)) {
         report({ _tag: 'TranscriptionFailed', operationId, reason: connected.left.message })
         return

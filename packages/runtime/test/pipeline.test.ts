@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Effect, Either, Layer, TestClock, TestContext } from 'effect'
-import type { Event, Instruction, Signal } from '@switchboard/core'
+import type { Command, Event, Instruction, Signal } from '@switchboard/core'
 import { evolve, Identifier, Ids, initial } from '@switchboard/core'
 import { EventStore, Idempotency, Inbox, MemoryStore, Outbox, Timers } from '@switchboard/store'
 import type { Services, StoreService } from '@switchboard/store'
@@ -38,6 +38,18 @@ const servicesOf = (shared: StoreService) =>
     Layer.succeed(Idempotency, shared.idempotency),
     Layer.succeed(Inbox, shared.inbox),
   )
+
+/** A one-key DTMF recognize nobody answers: it fails after 5 s of initial silence. */
+const silentRecognize: Command.Recognize = {
+  _tag: 'Recognize',
+  inputType: 'dtmf',
+  target: alice,
+  prompts: [],
+  interruptPrompt: false,
+  initialSilenceTimeoutMs: 5_000,
+  dtmf: { interToneTimeoutMs: 2_000, maxTonesToCollect: 1, stopTones: [] },
+  interrupt: false,
+}
 
 type Log = Array<{ callId: string; instruction: Instruction.MediaInstruction }>
 
@@ -123,16 +135,7 @@ describe('the call pipeline', () => {
         const outbox = yield* Outbox
         yield* pipeline.command(callId, create)
         yield* TestClock.adjust(500)
-        yield* pipeline.command(callId, {
-          _tag: 'Recognize',
-          inputType: 'dtmf',
-          target: alice,
-          prompts: [],
-          interruptPrompt: false,
-          initialSilenceTimeoutMs: 5_000,
-          dtmf: { interToneTimeoutMs: 2_000, maxTonesToCollect: 1, stopTones: [] },
-          interrupt: false,
-        })
+        yield* pipeline.command(callId, silentRecognize)
         yield* TestClock.adjust(4_999)
         const early = callbacksOf(yield* outbox.pending({ callId: callId as never }))
         yield* TestClock.adjust(2)
@@ -215,16 +218,7 @@ describe('the call pipeline', () => {
         const pipeline = yield* Pipeline
         yield* pipeline.command(callId, create)
         yield* TestClock.adjust(500)
-        yield* pipeline.command(callId, {
-          _tag: 'Recognize',
-          inputType: 'dtmf',
-          target: alice,
-          prompts: [],
-          interruptPrompt: false,
-          initialSilenceTimeoutMs: 5_000,
-          dtmf: { interToneTimeoutMs: 2_000, maxTonesToCollect: 1, stopTones: [] },
-          interrupt: false,
-        })
+        yield* pipeline.command(callId, silentRecognize)
       }),
       world([], storeServices),
     )

@@ -1,11 +1,5 @@
-import type {
-  Event,
-  Identifier,
-  Instruction,
-  Operation,
-  ResultInformation,
-} from '@switchboard/core'
-import { Identifier as Id, initial, evolve, State, ToneSequence } from '@switchboard/core'
+import type { Identifier, Instruction, Operation, ResultInformation } from '@switchboard/core'
+import { Event, Identifier as Id, initial, evolve, State, ToneSequence } from '@switchboard/core'
 
 /**
  * The picture of one call an app builds from the callbacks it received (and, optionally, the
@@ -111,14 +105,9 @@ export interface View {
 }
 
 const terminal = new Set<string>([
-  'PlayCompleted',
-  'PlayFailed',
-  'PlayCanceled',
-  'RecognizeCompleted',
-  'RecognizeFailed',
-  'RecognizeCanceled',
-  'SendDtmfTonesCompleted',
-  'SendDtmfTonesFailed',
+  // the operations' own terminal events, as the core defines them
+  ...Event.terminalTags,
+  // and the outcomes of participant and transfer operations, continuous recognition and hold
   'AddParticipantSucceeded',
   'AddParticipantFailed',
   'RemoveParticipantSucceeded',
