@@ -75,7 +75,7 @@ export const make = (
         await pool.end().catch(() => undefined)
         throw e
       }
-      return SqlStore.open(d, schema, options)
+      return SqlStore.open(d, schema, options, 2)
     },
     catch: fail as (e: unknown) => StoreInputError | StoreUnavailableError,
   })

@@ -16,7 +16,8 @@ import {
   StoreUnavailableError,
   type StoreError,
 } from './Errors.js'
-import type { EventStoreService, StoredEvent } from './EventStore.js'
+import type { AppendResult, EventStoreService, StoredEvent } from './EventStore.js'
+import * as GroupCommit from './GroupCommit.js'
 import type { IdempotencyService } from './Idempotency.js'
 import type { Json } from './Json.js'
 import * as Limits from './Limits.js'
@@ -50,6 +51,11 @@ export interface Tx {
 export interface SqlOptions extends Limits.StoreOptions {
   /** The schema that holds the tables; created if missing. Default `switchboard`. */
   readonly schema?: string
+  /**
+   * Group commit of concurrent appends and outbox acknowledgements (see GroupCommit). On by
+   * default; `false` sends every operation on its own.
+   */
+  readonly groupCommit?: GroupCommit.GroupCommitOptions
 }
 
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/
@@ -97,6 +103,13 @@ const pgCode = (e: unknown): string | undefined =>
   typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
     ? (e as { code: string }).code
     : undefined
+/**
+ * An error the server reported for a statement (both drivers give it a SQLSTATE and a
+ * severity): the statement's transaction was rolled back and nothing of it was written. A lost
+ * connection is not one (the outcome of the statement is unknown).
+ */
+const serverError = (e: unknown): boolean =>
+  pgCode(e) !== undefined && typeof (e as { severity?: unknown }).severity === 'string'
 
 const toItem = (r: Row): OutboxItem => ({
   id: String(r.id),
@@ -115,9 +128,12 @@ const toItem = (r: Row): OutboxItem => ({
 export const open = (
   driver: Driver,
   schema: string,
-  options?: Limits.StoreOptions,
+  options?: SqlOptions,
+  /** Default `maxInFlight` of group commit for this driver. */
+  groupInFlight = 1,
 ): StoreService => {
   const limits = Limits.resolve(options)
+  const grouping = GroupCommit.resolve(options?.groupCommit, groupInFlight)
   const S = `"${schema}"`
   let closed = false
   let closing: Promise<void> | undefined
@@ -218,7 +234,7 @@ export const open = (
       )
       parts.push(`ev AS (
   INSERT INTO ${S}.events (call_id, version, type, at, payload)
-  SELECT ${call()}, ${expected()} + e.n, e.type, e.at, e.payload
+  SELECT ${call()}, ${expected()} + e.n, e.type, e.at, coalesce(e.payload, 'null')
   FROM bump, ROWS FROM (json_to_recordset(${json}) AS (type text, at bigint, payload json))
     WITH ORDINALITY AS e(type, at, payload, n))`)
     }
@@ -245,7 +261,7 @@ export const open = (
       )
       parts.push(`ob AS (
   INSERT INTO ${S}.outbox (call_id, seq, kind, payload, due_at)
-  SELECT ${call()}, bump.base + e.n, e.kind, e.payload, e."dueAt"
+  SELECT ${call()}, bump.base + e.n, e.kind, coalesce(e.payload, 'null'), e."dueAt"
   FROM bump, ROWS FROM (json_to_recordset(${json}) AS (kind text, payload json, "dueAt" bigint))
     WITH ORDINALITY AS e(kind, payload, "dueAt", n)
   RETURNING id, seq)`)
@@ -317,36 +333,159 @@ export const open = (
       actual: await currentVersion(r.callId),
     })
 
+  const appendOne = async (r: Limits.CheckedAppend): Promise<AppendResult> => {
+    const { text, params } = appendSql(r)
+    let rows: ReadonlyArray<Row>
+    try {
+      rows = await q(text, params)
+    } catch (e) {
+      const code = pgCode(e)
+      if (code === 'SB002') {
+        const dups = await q(
+          `SELECT id FROM ${S}.inbox WHERE id IN (SELECT json_array_elements_text($1::json)) ORDER BY id COLLATE "C"`,
+          [JSON.stringify(r.inboxIds)],
+        )
+        throw new StoreDuplicateError({ what: 'inbox', ids: dups.map((d) => d.id as string) })
+      }
+      if (code === 'SB001' || code === '23505') throw await conflict(r)
+      if (code === 'SB003')
+        throw new StoreDuplicateError({ what: 'idempotency', ids: [r.idempotency?.key ?? ''] })
+      throw e
+    }
+    const row = rows[0]
+    if (row === undefined || row.base === null || row.base === undefined) throw await conflict(r)
+    const out = (row.outbox ?? null) as ReadonlyArray<[string, number]> | null
+    return {
+      version: r.newVersion,
+      outbox: (out ?? []).map(([id, seq]) => ({ id, seq: num(seq) })),
+    }
+  }
+
+  /** One element of append_batch's argument (see migration 3); JSON values are already encoded. */
+  const requestJson = (r: Limits.CheckedAppend, i: number): string => {
+    const f = [
+      `"i":${i}`,
+      `"c":${JSON.stringify(r.callId)}`,
+      `"e":${r.expectedVersion}`,
+      `"n":${r.events.length}`,
+      `"k":${r.outbox.length}`,
+    ]
+    if (r.events.length > 0)
+      f.push(
+        `"ev":[${r.events
+          .map((e) => `{"type":${JSON.stringify(e.type)},"at":${e.at},"payload":${e.payload}}`)
+          .join(',')}]`,
+      )
+    if (r.outbox.length > 0)
+      f.push(
+        `"ob":[${r.outbox
+          .map((o) => `{"kind":${JSON.stringify(o.kind)},"d":${o.dueAt},"payload":${o.payload}}`)
+          .join(',')}]`,
+      )
+    if (r.timer !== undefined) f.push(`"ts":true`, `"t":${r.timer === null ? 'null' : r.timer}`)
+    if (r.snapshot !== undefined) f.push(`"sv":${r.snapshot.version}`, `"ss":${r.snapshot.state}`)
+    if (r.inboxIds.length > 0) f.push(`"ib":${JSON.stringify(r.inboxIds)}`)
+    if (r.idempotency !== undefined) {
+      const d = r.idempotency
+      f.push(
+        `"ik":${JSON.stringify(d.key)}`,
+        `"ih":${JSON.stringify(d.requestHash)}`,
+        `"ir":${d.response}`,
+        `"ia":${d.at}`,
+      )
+    }
+    return `{${f.join(',')}}`
+  }
+
+  /**
+   * Several appends in one statement (append_batch), applied in call-id order (so that
+   * concurrent batches lock calls rows in the same order) and, within a call, in the order
+   * they were issued: the second append of a call sees the first. When the statement fails
+   * (a concurrent writer took an inbox id or idempotency key between check and write, a
+   * deadlock), it wrote nothing, and the appends are applied one by one instead.
+   */
+  const appendMany = async (
+    rs: ReadonlyArray<Limits.CheckedAppend>,
+  ): Promise<ReadonlyArray<GroupCommit.Settled<AppendResult>>> => {
+    const order = rs
+      .map((_, i) => i)
+      .sort((a, b) => {
+        const x = (rs[a] as Limits.CheckedAppend).callId
+        const y = (rs[b] as Limits.CheckedAppend).callId
+        return x < y ? -1 : x > y ? 1 : a - b
+      })
+    const arg = `[${order.map((i) => requestJson(rs[i] as Limits.CheckedAppend, i)).join(',')}]`
+    let rows: ReadonlyArray<Row>
+    try {
+      rows = await q(`SELECT * FROM ${S}.append_batch($1::json, $2::bigint)`, [
+        arg,
+        limits.idempotencyWindowMs,
+      ])
+    } catch (e) {
+      if (!serverError(e)) throw e
+      const out: Array<GroupCommit.Settled<AppendResult>> = []
+      for (const r of rs)
+        out.push(
+          await appendOne(r).then(
+            (value) => ({ ok: true, value }),
+            (error: unknown) => ({ ok: false, error }),
+          ),
+        )
+      return out
+    }
+    const results: Array<GroupCommit.Settled<AppendResult>> = []
+    for (const row of rows) {
+      const i = num(row.req)
+      const r = rs[i] as Limits.CheckedAppend
+      const detail = (row.detail ?? null) as ReadonlyArray<unknown> | null
+      results[i] =
+        row.outcome === 'ok'
+          ? {
+              ok: true,
+              value: {
+                version: r.newVersion,
+                outbox: ((detail ?? []) as ReadonlyArray<[string, number]>).map(([id, seq]) => ({
+                  id,
+                  seq: num(seq),
+                })),
+              },
+            }
+          : {
+              ok: false,
+              error:
+                row.outcome === 'conflict'
+                  ? new StoreConflictError({
+                      callId: r.callId,
+                      expected: r.expectedVersion,
+                      actual: num(row.actual),
+                    })
+                  : row.outcome === 'inbox'
+                    ? new StoreDuplicateError({ what: 'inbox', ids: (detail ?? []) as string[] })
+                    : new StoreDuplicateError({
+                        what: 'idempotency',
+                        ids: [r.idempotency?.key ?? ''],
+                      }),
+            }
+    }
+    return results
+  }
+
+  /** The encoded size of an append, to bound the bytes of a batch. */
+  const appendBytes = (r: Limits.CheckedAppend) => {
+    let n = 256 + r.inboxIds.length * 64
+    for (const e of r.events) n += e.payload.length + e.type.length + 48
+    for (const o of r.outbox) n += o.payload.length + o.kind.length + 48
+    n += (r.snapshot?.state.length ?? 0) + (r.idempotency?.response.length ?? 0)
+    return n
+  }
+
+  const groupedAppend = GroupCommit.make(grouping, appendOne, appendMany)
+
   const events: EventStoreService = {
     append: (request) =>
       op(async () => {
         const r = Limits.append(request, limits)
-        const { text, params } = appendSql(r)
-        let rows: ReadonlyArray<Row>
-        try {
-          rows = await q(text, params)
-        } catch (e) {
-          const code = pgCode(e)
-          if (code === 'SB002') {
-            const dups = await q(
-              `SELECT id FROM ${S}.inbox WHERE id IN (SELECT json_array_elements_text($1::json)) ORDER BY id COLLATE "C"`,
-              [JSON.stringify(r.inboxIds)],
-            )
-            throw new StoreDuplicateError({ what: 'inbox', ids: dups.map((d) => d.id as string) })
-          }
-          if (code === 'SB001' || code === '23505') throw await conflict(r)
-          if (code === 'SB003')
-            throw new StoreDuplicateError({ what: 'idempotency', ids: [r.idempotency?.key ?? ''] })
-          throw e
-        }
-        const row = rows[0]
-        if (row === undefined || row.base === null || row.base === undefined)
-          throw await conflict(r)
-        const out = (row.outbox ?? null) as ReadonlyArray<[string, number]> | null
-        return {
-          version: r.newVersion,
-          outbox: (out ?? []).map(([id, seq]) => ({ id, seq: num(seq) })),
-        }
+        return groupedAppend(r, appendBytes(r))
       }),
     read: (callId, options) =>
       op(async () => {
@@ -403,6 +542,96 @@ export const open = (
     if (rows.length === 0) throw new StoreLeaseError({ id, owner })
   }
 
+  interface Release {
+    readonly id: string
+    readonly owner: string
+    /** For a reschedule. */
+    readonly next?: { readonly dueAt: number; readonly error: string }
+  }
+
+  /** Checks an id and owner; an id that names no item fails with StoreLeaseError. */
+  const release = (id: string, owner: string, next?: Release['next']): Release => {
+    Limits.id('id', id)
+    Limits.id('owner', owner)
+    if (!Limits.outboxId.test(id)) throw new StoreLeaseError({ id, owner })
+    return next === undefined ? { id, owner } : { id, owner, next }
+  }
+
+  const ackText = `DELETE FROM ${S}.outbox WHERE id = $1::bigint AND lease_owner = $2 AND dead_reason IS NULL RETURNING id`
+  const rescheduleText = `UPDATE ${S}.outbox SET attempts = attempts + 1, last_error = $3, due_at = $4::bigint,
+             lease_owner = NULL, lease_until = NULL
+           WHERE id = $1::bigint AND lease_owner = $2 AND dead_reason IS NULL RETURNING id`
+
+  /**
+   * Several acknowledgements (or reschedules) in one statement. Each holds only if its owner
+   * holds the item's lease; the statement returns the ids it touched, and every other one
+   * fails with StoreLeaseError alone. The second of two releases of one id in a batch fails
+   * as it would have after the first.
+   */
+  const releaseMany =
+    (text: string, one: (r: Release) => Promise<void>) =>
+    async (rs: ReadonlyArray<Release>): Promise<ReadonlyArray<GroupCommit.Settled<void>>> => {
+      const first = new Set<string>()
+      const sent = rs.filter((r) => !first.has(r.id) && first.add(r.id) !== undefined)
+      let rows: ReadonlyArray<Row>
+      try {
+        rows = await q(text, [
+          JSON.stringify(
+            sent.map((r) => ({
+              id: r.id,
+              owner: r.owner,
+              error: r.next?.error,
+              due: r.next?.dueAt,
+            })),
+          ),
+        ])
+      } catch (e) {
+        if (!serverError(e)) throw e
+        const out: Array<GroupCommit.Settled<void>> = []
+        for (const r of rs)
+          out.push(
+            await one(r).then(
+              () => ({ ok: true, value: undefined }),
+              (error: unknown) => ({ ok: false, error }),
+            ),
+          )
+        return out
+      }
+      const held = new Set(rows.map((row) => String(row.id)))
+      const seen = new Set<string>()
+      return rs.map((r) => {
+        const ok = !seen.has(r.id) && held.has(r.id)
+        seen.add(r.id)
+        return ok
+          ? { ok: true, value: undefined }
+          : { ok: false, error: new StoreLeaseError({ id: r.id, owner: r.owner }) }
+      })
+    }
+
+  const ackOne = (r: Release) => leased(ackText, r.id, r.owner, [])
+  const groupedAck = GroupCommit.make(
+    grouping,
+    ackOne,
+    releaseMany(
+      `DELETE FROM ${S}.outbox o USING json_to_recordset($1::json) AS a(id bigint, owner text)
+       WHERE o.id = a.id AND o.lease_owner = a.owner AND o.dead_reason IS NULL RETURNING o.id`,
+      ackOne,
+    ),
+  )
+  const rescheduleOne = (r: Release) =>
+    leased(rescheduleText, r.id, r.owner, [r.next?.error, r.next?.dueAt])
+  const groupedReschedule = GroupCommit.make(
+    grouping,
+    rescheduleOne,
+    releaseMany(
+      `UPDATE ${S}.outbox o SET attempts = o.attempts + 1, last_error = a.error, due_at = a.due,
+         lease_owner = NULL, lease_until = NULL
+       FROM json_to_recordset($1::json) AS a(id bigint, owner text, error text, due bigint)
+       WHERE o.id = a.id AND o.lease_owner = a.owner AND o.dead_reason IS NULL RETURNING o.id`,
+      rescheduleOne,
+    ),
+  )
+
   const outbox: OutboxService = {
     claim: (request) =>
       op(async () => {
@@ -423,28 +652,17 @@ export const open = (
         )
         return rows.map(toItem).sort((a, b) => a.dueAt - b.dueAt || num(a.id) - num(b.id))
       }),
-    ack: (id, owner) =>
+    ack: (id, owner) => op(() => groupedAck(release(id, owner))),
+    reschedule: (id, owner, next) =>
       op(() =>
-        leased(
-          `DELETE FROM ${S}.outbox WHERE id = $1::bigint AND lease_owner = $2 AND dead_reason IS NULL RETURNING id`,
-          id,
-          owner,
-          [],
+        groupedReschedule(
+          release(id, owner, {
+            dueAt: Limits.instant('dueAt', next.dueAt),
+            error: Limits.text('error', next.error),
+          }),
+          next.error.length,
         ),
       ),
-    reschedule: (id, owner, next) =>
-      op(async () => {
-        const dueAt = Limits.instant('dueAt', next.dueAt)
-        const error = Limits.text('error', next.error)
-        await leased(
-          `UPDATE ${S}.outbox SET attempts = attempts + 1, last_error = $3, due_at = $4::bigint,
-             lease_owner = NULL, lease_until = NULL
-           WHERE id = $1::bigint AND lease_owner = $2 AND dead_reason IS NULL RETURNING id`,
-          id,
-          owner,
-          [error, dueAt],
-        )
-      }),
     deadLetter: (id, owner, reason) =>
       op(async () => {
         const why = Limits.text('reason', reason)

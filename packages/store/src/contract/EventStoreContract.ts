@@ -139,12 +139,13 @@ export const eventStoreContract = (factory: Factory): void => {
     it('appends large batches whole (events, outbox items) with their order kept', () =>
       using(factory, async (s) => {
         const c = id(callId())
+        // Every 10th payload is JSON null (a JSON null, not a missing value).
         const events = Array.from({ length: 150 }, (_, k) =>
-          ev(`T${k % 7}`, 1000 + k, { k, s: `é'"\\${k}` }),
+          ev(`T${k % 7}`, 1000 + k, k % 10 === 9 ? null : { k, s: `é'"\\${k}` }),
         )
         const outbox = Array.from({ length: 20 }, (_, k) => ({
           kind: k % 2 === 0 ? 'callback' : 'media',
-          payload: { k },
+          payload: k === 13 ? null : { k },
           dueAt: 50 + k,
         }))
         await run(

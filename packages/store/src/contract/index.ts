@@ -3,6 +3,7 @@
  * runs the same tests against any implementation.
  */
 import { describe } from 'vitest'
+import { concurrencyContract } from './ConcurrencyContract.js'
 import { eventStoreContract } from './EventStoreContract.js'
 import type { Factory } from './Harness.js'
 import { idempotencyContract } from './IdempotencyContract.js'
@@ -11,7 +12,14 @@ import { outboxContract } from './OutboxContract.js'
 import { timersContract } from './TimersContract.js'
 
 export type { Factory } from './Harness.js'
-export { eventStoreContract, idempotencyContract, inboxContract, outboxContract, timersContract }
+export {
+  concurrencyContract,
+  eventStoreContract,
+  idempotencyContract,
+  inboxContract,
+  outboxContract,
+  timersContract,
+}
 
 /** Every port's contract against one implementation. */
 export const storeContract = (name: string, factory: Factory): void => {
@@ -21,5 +29,6 @@ export const storeContract = (name: string, factory: Factory): void => {
     idempotencyContract(factory)
     timersContract(factory)
     inboxContract(factory)
+    concurrencyContract(factory)
   })
 }

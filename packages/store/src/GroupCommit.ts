@@ -1,0 +1,117 @@
+/**
+ * Group commit: operations of one kind issued while earlier ones are still under way are
+ * queued and sent together, as one statement (one round trip, one transaction, one commit),
+ * when a slot frees. An operation issued when a slot is free and nothing is queued goes alone
+ * at once, so a lone writer waits for nothing.
+ */
+
+/** How a SQL store groups concurrent writes. `false` sends every operation on its own. */
+export type GroupCommitOptions =
+  | boolean
+  | {
+      /** Most operations in one statement. Default 256. */
+      readonly maxBatch?: number
+      /**
+       * Most bytes of encoded payload in one batch (a request larger than this goes alone).
+       * Default 4 MiB.
+       */
+      readonly maxBatchBytes?: number
+      /**
+       * Statements of one kind (appends; acknowledgements) in flight at once before further
+       * ones queue up for the next batch. Default 1 on PGlite (it runs one statement at a
+       * time anyway), 2 on PostgreSQL.
+       */
+      readonly maxInFlight?: number
+    }
+
+export interface Settings {
+  readonly enabled: boolean
+  readonly maxBatch: number
+  readonly maxBatchBytes: number
+  readonly maxInFlight: number
+}
+
+export const resolve = (o: GroupCommitOptions | undefined, maxInFlight: number): Settings => {
+  const x = typeof o === 'object' ? o : {}
+  const positive = (n: number | undefined, d: number) =>
+    n !== undefined && Number.isSafeInteger(n) && n >= 1 ? n : d
+  return {
+    enabled: o !== false && positive(x.maxBatch, 256) > 1,
+    maxBatch: positive(x.maxBatch, 256),
+    maxBatchBytes: positive(x.maxBatchBytes, 4 * 1024 * 1024),
+    maxInFlight: positive(x.maxInFlight, maxInFlight),
+  }
+}
+
+/** The outcome of one operation of a batch. */
+export type Settled<A> =
+  { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: unknown }
+
+interface Waiting<R, A> {
+  readonly request: R
+  readonly bytes: number
+  readonly resolve: (a: A) => void
+  readonly reject: (e: unknown) => void
+}
+
+/**
+ * A queue in front of `one` (an operation alone) and `many` (several in one statement,
+ * settling each by itself, in the order given).
+ */
+export const make = <R, A>(
+  settings: Settings,
+  one: (request: R) => Promise<A>,
+  many: (requests: ReadonlyArray<R>) => Promise<ReadonlyArray<Settled<A>>>,
+): ((request: R, bytes?: number) => Promise<A>) => {
+  if (!settings.enabled) return (request) => one(request)
+  let running = 0
+  const queue: Array<Waiting<R, A>> = []
+
+  const done = () => {
+    running--
+    pump()
+  }
+
+  const pump = () => {
+    while (running < settings.maxInFlight && queue.length > 0) {
+      let n = 1
+      let bytes = queue[0]?.bytes ?? 0
+      while (n < queue.length && n < settings.maxBatch) {
+        const next = queue[n] as Waiting<R, A>
+        if (bytes + next.bytes > settings.maxBatchBytes) break
+        bytes += next.bytes
+        n++
+      }
+      const batch = queue.splice(0, n)
+      running++
+      if (batch.length === 1) {
+        const w = batch[0] as Waiting<R, A>
+        one(w.request).then(w.resolve, w.reject).finally(done)
+        continue
+      }
+      many(batch.map((w) => w.request))
+        .then(
+          (results) =>
+            batch.forEach((w, i) => {
+              const r = results[i]
+              if (r === undefined) w.reject(new Error('group commit: no outcome for a request'))
+              else if (r.ok) w.resolve(r.value)
+              else w.reject(r.error)
+            }),
+          (e: unknown) => batch.forEach((w) => w.reject(e)),
+        )
+        .finally(done)
+    }
+  }
+
+  return (request, bytes = 0) => {
+    if (running < settings.maxInFlight && queue.length === 0) {
+      running++
+      return one(request).finally(done)
+    }
+    return new Promise<A>((resolve, reject) => {
+      queue.push({ request, bytes, resolve, reject })
+      pump()
+    })
+  }
+}
