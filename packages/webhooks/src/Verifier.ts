@@ -1,11 +1,4 @@
-import {
-  createRemoteJWKSet,
-  customFetch,
-  errors,
-  jwtVerify,
-  type FetchImplementation,
-  type JWTVerifyGetKey,
-} from 'jose'
+import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto'
 
 /**
  * Verifies the bearer token of a callback POST: RS256, signed by a key of the issuer's JWKS
@@ -16,6 +9,10 @@ import {
  * `<issuer>/calling/.well-known/acsopenidconfiguration`, audience your ACS resource id.
  * Switchboard: issuer its public URL, OpenID configuration at `<issuer>/.well-known/openid-configuration`,
  * audience its resource id (`Keys.resourceId`).
+ *
+ * The JWKS keys are imported once into `node:crypto` key objects (RSA, at least 2048 bits) and
+ * each token's signature is checked with `crypto.verify` (RSASSA-PKCS1-v1_5 with SHA-256); a
+ * token that verified is remembered until it expires, so a repeated token is checked once.
  */
 export const acsIssuer = 'https://acscallautomation.communication.azure.com'
 
@@ -35,6 +32,8 @@ export interface Options {
   readonly cooldownMs?: number
   /** How long fetched keys are trusted before a refetch (ms, default 10 minutes). */
   readonly cacheMaxAgeMs?: number
+  /** Tokens remembered as verified (until their `exp`), at most (default 10,000). */
+  readonly verifiedCacheSize?: number
   /** The current time (ms), for tests; default `Date.now`. */
   readonly now?: () => number
 }
@@ -53,73 +52,193 @@ const defaultDiscovery = (issuer: string): string =>
     ? `${issuer}/calling/.well-known/acsopenidconfiguration`
     : `${issuer}/.well-known/openid-configuration`
 
+/** A refusal with the reason reported to the caller. */
+class Refused extends Error {}
+
+interface KeySet {
+  readonly byKid: ReadonlyMap<string, KeyObject>
+  /** Every usable key, for tokens that name none. */
+  readonly all: ReadonlyArray<KeyObject>
+  readonly fetchedAt: number
+}
+
+/** Imports the usable keys of a JWKS document: RSA, RS256 (or no alg), for signing (or no use). */
+const importKeys = (doc: unknown, at: number): KeySet => {
+  const list = (doc as { keys?: unknown } | null)?.keys
+  if (!Array.isArray(list)) throw new Error('JWKS: no keys array')
+  const byKid = new Map<string, KeyObject>()
+  const all: Array<KeyObject> = []
+  for (const jwk of list as Array<Record<string, unknown>>) {
+    if (typeof jwk !== 'object' || jwk === null || jwk.kty !== 'RSA') continue
+    if (jwk.alg !== undefined && jwk.alg !== 'RS256') continue
+    if (jwk.use !== undefined && jwk.use !== 'sig') continue
+    if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string') continue
+    let key: KeyObject
+    try {
+      key = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' })
+    } catch {
+      continue
+    }
+    if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) continue
+    all.push(key)
+    if (typeof jwk.kid === 'string') byKid.set(jwk.kid, key)
+  }
+  return { byKid, all, fetchedAt: at }
+}
+
+const segment = /^[A-Za-z0-9_-]*$/
+
+const decodeJson = (part: string, what: string): Record<string, unknown> => {
+  let value: unknown
+  try {
+    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
+  } catch {
+    throw new Refused(`malformed token ${what}`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Refused(`malformed token ${what}`)
+  return value as Record<string, unknown>
+}
+
 export const make = (options: Options): Verifier => {
   const issuer = options.issuer.replace(/\/+$/, '')
   const doFetch = options.fetch ?? ((url, init) => fetch(url, init))
-  const audience = typeof options.audience === 'string' ? [options.audience] : [...options.audience]
+  const audiences = new Set(
+    typeof options.audience === 'string' ? [options.audience] : options.audience,
+  )
   const now = options.now ?? Date.now
-  let keySet: Promise<JWTVerifyGetKey> | null = null
+  const tolerance = options.clockToleranceSec ?? 60
+  const cooldownMs = options.cooldownMs ?? 30_000
+  const maxAgeMs = options.cacheMaxAgeMs ?? 600_000
+  const cacheSize = Math.max(1, options.verifiedCacheSize ?? 10_000)
 
-  const discover = async (): Promise<JWTVerifyGetKey> => {
-    let jwksUrl = options.jwksUrl
-    if (jwksUrl === undefined) {
-      const res = await doFetch(options.openIdConfigurationUrl ?? defaultDiscovery(issuer))
-      if (res.status !== 200) throw new Error(`OpenID configuration: HTTP ${res.status}`)
-      const doc = (await res.json()) as { jwks_uri?: unknown }
-      if (typeof doc.jwks_uri !== 'string') throw new Error('OpenID configuration: no jwks_uri')
-      jwksUrl = doc.jwks_uri
+  let jwksUrl: Promise<string> | null = null
+  let keySet: KeySet | null = null
+  let fetching: Promise<KeySet> | null = null
+  let lastRefetch = Number.NEGATIVE_INFINITY
+
+  const discover = async (): Promise<string> => {
+    if (options.jwksUrl !== undefined) return options.jwksUrl
+    const res = await doFetch(options.openIdConfigurationUrl ?? defaultDiscovery(issuer))
+    if (res.status !== 200) throw new Error(`OpenID configuration: HTTP ${res.status}`)
+    const doc = (await res.json()) as { jwks_uri?: unknown }
+    if (typeof doc.jwks_uri !== 'string') throw new Error('OpenID configuration: no jwks_uri')
+    return doc.jwks_uri
+  }
+
+  /** Fetches the JWKS (one fetch at a time; concurrent callers share it). */
+  const refresh = (): Promise<KeySet> => {
+    if (fetching !== null) return fetching
+    const run = async () => {
+      try {
+        if (jwksUrl === null) jwksUrl = discover()
+        let url: string
+        try {
+          url = await jwksUrl
+        } catch (e) {
+          jwksUrl = null
+          throw e
+        }
+        const res = await doFetch(url)
+        if (res.status !== 200) throw new Error(`JWKS: HTTP ${res.status}`)
+        const set = importKeys(await res.json(), now())
+        keySet = set
+        return set
+      } finally {
+        fetching = null
+      }
     }
-    return createRemoteJWKSet(new URL(jwksUrl), {
-      cooldownDuration: options.cooldownMs ?? 30_000,
-      cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
-      [customFetch]: ((url, init) => doFetch(url, init)) as FetchImplementation,
-    })
+    fetching = run()
+    return fetching
+  }
+
+  /** The keys to try for a token naming `kid` (fetched, refreshed when stale or on a new kid). */
+  const keysFor = async (
+    kid: string | undefined,
+    at: number,
+  ): Promise<ReadonlyArray<KeyObject>> => {
+    let set = keySet
+    if (set === null) set = await refresh()
+    else if (at - set.fetchedAt >= maxAgeMs) set = await refresh().catch(() => set as KeySet) // an unreachable JWKS: keep the keys known
+    const pick = (s: KeySet) => {
+      if (kid === undefined) return s.all
+      const k = s.byKid.get(kid)
+      return k === undefined ? [] : [k]
+    }
+    let found = pick(set)
+    if (found.length === 0 && at - lastRefetch >= cooldownMs) {
+      lastRefetch = at
+      set = await refresh()
+      found = pick(set)
+    }
+    if (found.length === 0) throw new Refused('unknown signing key')
+    return found
   }
 
   // verified tokens, until they expire (a token is immutable: its signature was checked once)
   const verified = new Map<string, { exp: number; claims: Record<string, unknown> }>()
 
+  const check = async (token: string, at: number): Promise<Record<string, unknown>> => {
+    const parts = token.split('.')
+    if (parts.length !== 3 || !parts.every((p) => segment.test(p)))
+      throw new Refused('malformed token')
+    const header = decodeJson(parts[0]!, 'header')
+    if (header.alg !== 'RS256') throw new Refused('algorithm not allowed')
+    if (header.crit !== undefined) throw new Refused('unsupported critical header')
+    if (header.kid !== undefined && typeof header.kid !== 'string')
+      throw new Refused('malformed token header')
+    const claims = decodeJson(parts[1]!, 'payload')
+    const keys = await keysFor(header.kid as string | undefined, at)
+    const data = Buffer.from(`${parts[0]}.${parts[1]}`)
+    const signature = Buffer.from(parts[2]!, 'base64url')
+    if (!keys.some((k) => verifySignature('RSA-SHA256', data, k, signature)))
+      throw new Refused('bad signature')
+    const seconds = Math.floor(at / 1000)
+    const exp = claims.exp
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new Refused('claim exp rejected')
+    if (exp <= seconds - tolerance) throw new Refused('token expired')
+    const nbf = claims.nbf
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > seconds + tolerance))
+      throw new Refused('claim nbf rejected')
+    if (claims.iat !== undefined && typeof claims.iat !== 'number')
+      throw new Refused('claim iat rejected')
+    if (claims.iss !== issuer) throw new Refused('claim iss rejected')
+    const aud = claims.aud
+    const auds = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
+    if (!auds.some((a) => typeof a === 'string' && audiences.has(a)))
+      throw new Refused('claim aud rejected')
+    return claims
+  }
+
   const verify = async (authorization: string | null | undefined): Promise<Outcome> => {
-    if (typeof authorization !== 'string' || !/^Bearer\s+\S+$/i.test(authorization.trim()))
-      return { ok: false, reason: 'missing bearer token' }
-    const token = authorization.trim().replace(/^Bearer\s+/i, '')
+    if (typeof authorization !== 'string') return { ok: false, reason: 'missing bearer token' }
+    const trimmed = authorization.trim()
+    const m = /^Bearer\s+(\S+)$/i.exec(trimmed)
+    if (m === null) return { ok: false, reason: 'missing bearer token' }
+    const token = m[1]!
     const at = now()
     const known = verified.get(token)
-    if (known !== undefined && known.exp * 1000 > at) return { ok: true, claims: known.claims }
+    if (known !== undefined) {
+      if ((known.exp + tolerance) * 1000 > at) return { ok: true, claims: known.claims }
+      verified.delete(token)
+    }
     try {
-      if (keySet === null) keySet = discover()
-      let keys: JWTVerifyGetKey
-      try {
-        keys = await keySet
-      } catch (e) {
-        keySet = null
-        throw e
+      const claims = await check(token, at)
+      if (verified.size >= cacheSize) {
+        // drop the oldest entries (insertion order), a tenth of the cache
+        let n = Math.max(1, Math.floor(cacheSize / 10))
+        for (const k of verified.keys()) {
+          verified.delete(k)
+          if (--n === 0) break
+        }
       }
-      const { payload } = await jwtVerify(token, keys, {
-        issuer,
-        audience,
-        algorithms: ['RS256'],
-        clockTolerance: options.clockToleranceSec ?? 60,
-        currentDate: new Date(at),
-        requiredClaims: ['exp'],
-      })
-      if (verified.size >= 10_000) verified.clear()
-      verified.set(token, { exp: payload.exp ?? 0, claims: payload })
-      return { ok: true, claims: payload }
+      verified.set(token, { exp: claims.exp as number, claims })
+      return { ok: true, claims }
     } catch (e) {
-      const reason =
-        e instanceof errors.JWTExpired
-          ? 'token expired'
-          : e instanceof errors.JWTClaimValidationFailed
-            ? `claim ${e.claim} rejected`
-            : e instanceof errors.JWSSignatureVerificationFailed
-              ? 'bad signature'
-              : e instanceof errors.JWKSNoMatchingKey
-                ? 'unknown signing key'
-                : e instanceof Error
-                  ? e.message
-                  : 'invalid token'
-      return { ok: false, reason }
+      return {
+        ok: false,
+        reason: e instanceof Refused ? e.message : e instanceof Error ? e.message : 'invalid token',
+      }
     }
   }
 
