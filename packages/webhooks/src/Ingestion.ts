@@ -88,7 +88,8 @@ export interface Ingestion {
 }
 
 interface Cached {
-  readonly entries: ReadonlyArray<Projection.Entry>
+  /** The call's log (grows in place: appends only push). */
+  readonly entries: Array<Projection.Entry>
   readonly ids: Set<string>
   readonly version: number
   readonly fold: Projection.Fold
@@ -148,12 +149,6 @@ const readText = async (request: Request, max: number): Promise<string> => {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-const stripe = (s: string, n: number): number => {
-  let h = 2166136261
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
-  return (h >>> 0) % n
-}
-
 const toEntry = (i: Callbacks.Ingested): Projection.Entry | null => {
   if (i._tag === 'Known')
     return {
@@ -192,9 +187,15 @@ export const make = (options: Options) =>
     const maxBody = options.maxBodyBytes ?? 1024 * 1024
     const cacheSize = options.cacheSize ?? 10_000
     const cache = new Map<string, Cached>()
-    const locks = yield* Effect.forEach(Array.from({ length: 64 }), () => Effect.makeSemaphore(1))
     const handlers = new Map<string, Set<Handler<Tag>>>()
     const incoming = new Set<(e: EventGrid.IncomingCall) => void | Promise<void>>()
+
+    /** Runs a store operation: its value, or its typed error thrown. */
+    const store = async <A, E>(effect: Effect.Effect<A, E>): Promise<A> => {
+      const r = await run(Effect.either(effect))
+      if (r._tag === 'Left') throw r.left
+      return r.right
+    }
 
     const remember = (callId: string, c: Cached) => {
       cache.delete(callId)
@@ -205,61 +206,85 @@ export const make = (options: Options) =>
       }
     }
 
+    /** The call's log: the cached one plus what others appended since (read from the store). */
+    const load = async (callId: string): Promise<Cached> => {
+      const known = cache.get(callId)
+      const stored = await store(
+        events.read(callId as unknown as CallId, { fromVersion: (known?.version ?? 0) + 1 }),
+      )
+      if (known !== undefined && stored.length === 0) return known
+      const added = stored.map((s) => s.payload as unknown as Projection.Entry)
+      const entries = [...(known?.entries ?? []), ...added]
+      const fresh: Cached = {
+        entries,
+        ids: new Set(entries.map((e) => e.id)),
+        version: (known?.version ?? 0) + stored.length,
+        fold:
+          (known !== undefined ? Projection.extend(known.fold, added) : null) ??
+          Projection.foldAll(entries),
+        view: undefined,
+      }
+      remember(callId, fresh)
+      return fresh
+    }
+
     /**
-     * The call's log: the cached one when `trustCache` (appends find out about other writers
-     * through a version conflict), else the cached one plus what others appended since.
+     * One call's work at a time, in arrival order (a promise chain per call: calls proceed
+     * concurrently, so their appends reach the store together and its group commit batches them).
      */
-    const load = (callId: string, trustCache = false) =>
-      Effect.gen(function* () {
-        const known = cache.get(callId)
-        if (trustCache && known !== undefined) return known
-        const stored = yield* events.read(callId as unknown as CallId, {
-          fromVersion: (known?.version ?? 0) + 1,
-        })
-        if (known !== undefined && stored.length === 0) return known
-        const entries = [
-          ...(known?.entries ?? []),
-          ...stored.map((s) => s.payload as unknown as Projection.Entry),
-        ]
-        const fresh: Cached = {
-          entries,
-          ids: new Set(entries.map((e) => e.id)),
-          version: (known?.version ?? 0) + stored.length,
-          fold: Projection.foldAll(entries),
-          view: undefined,
-        }
-        remember(callId, fresh)
-        return fresh
+    const tails = new Map<string, Promise<void>>()
+    const settle = () => undefined
+    const serialized = <A>(callId: string, f: () => Promise<A>): Promise<A> => {
+      const previous = tails.get(callId)
+      const result = previous === undefined ? f() : previous.then(f)
+      const tail = result.then(settle, settle)
+      tails.set(callId, tail)
+      void tail.then(() => {
+        if (tails.get(callId) === tail) tails.delete(callId)
       })
+      return result
+    }
 
-    const serialized = <A, E, R>(callId: string, effect: Effect.Effect<A, E, R>) =>
-      locks[stripe(callId, locks.length)]!.withPermits(1)(effect)
-
-    /** Appends the entries not seen yet; returns them and the call's view after. */
+    /**
+     * Appends the entries not seen yet; returns them and the call's log after. The cached log is
+     * trusted (another writer shows up as a version conflict, then the call is read again), and
+     * a call not in the cache is first taken to be new (no read before its first append).
+     */
     const append = (callId: string, given: ReadonlyArray<Projection.Entry>, dedup: boolean) =>
       serialized(
         callId,
-        Effect.gen(function* () {
+        async (): Promise<{ fresh: ReadonlyArray<Projection.Entry>; cached: Cached }> => {
           let candidates = given
+          let current: Cached = cache.get(callId) ?? {
+            entries: [],
+            ids: new Set(),
+            version: 0,
+            fold: Projection.empty,
+            view: undefined,
+          }
           for (let attempt = 0; attempt < 100; attempt++) {
-            const current = yield* load(callId, true)
             const fresh = candidates.filter((e) => !current.ids.has(e.id))
             if (fresh.length === 0) return { fresh, cached: current }
-            const r = yield* Effect.either(
-              events.append({
-                callId: callId as unknown as CallId,
-                expectedVersion: current.version,
-                events: fresh.map(toNewEvent),
-                ...(dedup ? { inboxIds: fresh.map((e) => e.id) } : {}),
-              }),
+            const r = await run(
+              Effect.either(
+                events.append({
+                  callId: callId as unknown as CallId,
+                  expectedVersion: current.version,
+                  events: fresh.map(toNewEvent),
+                  ...(dedup ? { inboxIds: fresh.map((e) => e.id) } : {}),
+                }),
+              ),
             )
             if (r._tag === 'Right') {
-              const entries = current.entries.concat(fresh)
-              const ids = current.ids
-              for (const e of fresh) ids.add(e.id)
+              // the log only grows: extend the arrays and sets in place (older views keep theirs)
+              const entries = current.entries
+              for (const e of fresh) {
+                entries.push(e)
+                current.ids.add(e.id)
+              }
               const next: Cached = {
                 entries,
-                ids,
+                ids: current.ids,
                 version: r.right.version,
                 fold: Projection.extend(current.fold, fresh) ?? Projection.foldAll(entries),
                 view: undefined,
@@ -270,19 +295,21 @@ export const make = (options: Options) =>
             const error = r.left
             if (error._tag === 'StoreConflictError') {
               cache.delete(callId)
+              current = await load(callId)
               continue
             }
             if (error._tag === 'StoreDuplicateError') {
               // seen before (perhaps under another call, or by another process): drop those ids
               const seen = new Set<string>(error.ids)
-              if (seen.size === 0) for (const e of fresh) if (yield* inbox.has(e.id)) seen.add(e.id)
+              if (seen.size === 0)
+                for (const e of fresh) if (await store(inbox.has(e.id))) seen.add(e.id)
               candidates = candidates.filter((e) => !seen.has(e.id))
               continue
             }
-            return yield* Effect.fail(error)
+            throw error
           }
-          return yield* Effect.fail(new IngestionContentionError({ callId }))
-        }),
+          throw new IngestionContentionError({ callId })
+        },
       )
 
     const dispatch = async (fresh: ReadonlyArray<Projection.Entry>, cached: Cached) => {
@@ -339,15 +366,17 @@ export const make = (options: Options) =>
         byCall.set(callId, list)
       }
       for (const [callId, entries] of byCall) {
-        const r = await run(Effect.either(append(callId, entries, true)))
-        if (r._tag === 'Left') {
-          const e = r.left as { _tag?: string; message?: string }
+        let r: Awaited<ReturnType<typeof append>>
+        try {
+          r = await append(callId, entries, true)
+        } catch (error) {
+          const e = error as { _tag?: string; message?: string }
           if (e._tag === 'StoreInputError')
             return errorResponse(400, 'BadRequest', `Invalid callback body: ${e.message}`)
           await run(Effect.logWarning(`callback ingestion: ${e.message ?? String(e)}`))
           return errorResponse(503, 'ServiceUnavailable', 'The store is unavailable; retry later.')
         }
-        await dispatch(r.right.fresh, r.right.cached)
+        await dispatch(r.fresh, r.cached)
       }
       return ok()
     }
@@ -418,7 +447,7 @@ export const make = (options: Options) =>
     }
 
     const viewOf = (callId: string) =>
-      run(serialized(callId, Effect.map(load(callId), viewOfCached)))
+      serialized(callId, async () => viewOfCached(await load(callId)))
 
     const judge = (
       view: Projection.View | null,
@@ -451,12 +480,10 @@ export const make = (options: Options) =>
         const view = await viewOf(callId)
         const verdict = judge(view, command, now)
         if (!verdict.accepted || verdict.decision.events.length === 0) return verdict
-        await run(
-          append(
-            callId,
-            [{ kind: 'command', id: randomUUID(), ms: now, events: verdict.decision.events }],
-            false,
-          ),
+        await append(
+          callId,
+          [{ kind: 'command', id: randomUUID(), ms: now, events: verdict.decision.events }],
+          false,
         )
         return verdict
       },
