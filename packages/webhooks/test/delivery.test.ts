@@ -129,6 +129,26 @@ describe('callback delivery', () => {
       orderedExactlyOnce(receiver.received, calls, perCall)
     })
 
+  for (const signingThreads of [0, 2])
+    it(`keeps the order per call with items claimed ahead of few POST slots (prefetch 40, 2 slots, ${signingThreads} signing threads), through failures`, async () => {
+      const receiver = await Receiver.start(flaky(2))
+      receivers.push(receiver)
+      const rt = await start(MemoryStore.layer(), {
+        concurrency: 2,
+        prefetch: 40,
+        signingThreads,
+      })
+      const calls = 10
+      const perCall = 6
+      await rt.runPromise(burst(calls, perCall, receiver.url))
+      for (;;) {
+        const pending = await rt.runPromise(Effect.flatMap(Outbox, (o) => o.pending()))
+        if (pending.length === 0) break
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      orderedExactlyOnce(receiver.received, calls, perCall)
+    })
+
   it('signs each POST with an RS256 bearer token that verifies against the published JWKS, and sends the CloudEvent as ACS does', async () => {
     const receiver = await Receiver.start()
     receivers.push(receiver)
