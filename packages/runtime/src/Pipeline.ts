@@ -19,7 +19,7 @@ import {
   observe,
   State,
 } from '@switchboard/core'
-import type { AppendRequest, CallId, Json } from '@switchboard/store'
+import type { AppendRequest, CallId, Json, NewOutboxItem } from '@switchboard/store'
 import {
   EventStore,
   type StoreClosedError,
@@ -100,18 +100,27 @@ interface Cached {
   readonly version: number
 }
 
-/** A small string hash, to spread calls over a fixed set of locks. */
-const stripe = (s: string, n: number): number => {
-  let h = 2166136261
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
-  return (h >>> 0) % n
+/** A call's lock: held or not, and the fibers waiting for it. */
+interface Lock {
+  held: boolean
+  readonly waiters: Array<() => void>
 }
+
+// whole milliseconds: the store keeps integer instants (a test clock may stand between two)
+const instantOf = (ms: number): Instant.Instant => Instant.fromMillis(Math.floor(ms))
 
 const toNewEvent = (event: Event.Event) => ({
   type: event._tag,
   at: event.at as number,
   payload: event as unknown as Json,
 })
+
+/** What one request asks of `run`: the call, how to decide on its state, the idempotency record. */
+interface Job<E> {
+  readonly callId: Ids.CallConnectionId
+  readonly step: (state: State.State, now: Instant.Instant) => Outcome<E>
+  readonly idempotency: IdempotencyOptions | undefined
+}
 
 type Outcome<E> =
   | { readonly _tag: 'decided'; readonly decision: Decision.Decision }
@@ -129,7 +138,7 @@ export const make = (options: PipelineOptions = {}) =>
     const maxAttempts = options.maxAttempts ?? 50
     const cacheSize = options.cacheSize ?? 10_000
     const cache = new Map<string, Cached>()
-    const locks = yield* Effect.forEach(Array.from({ length: 64 }), () => Effect.makeSemaphore(1))
+    const locks = new Map<string, Lock>()
 
     const remember = (callId: string, entry: Cached) => {
       cache.delete(callId)
@@ -161,87 +170,138 @@ export const make = (options: PipelineOptions = {}) =>
      * version fails with a conflict, the cache is dropped and the next attempt reads. A refusal
      * or a decision with nothing to record appends nothing, so nothing would catch a stale cache:
      * those are checked against the store before they are answered.
+     *
+     * Written as a chain of effects rather than a generator (this is the path of every request):
+     * with a warm cache and a store that answers at once, a request runs to its end in the
+     * fiber's first turn.
      */
     const run = <E>(
       callId: Ids.CallConnectionId,
       step: (state: State.State, now: Instant.Instant) => Outcome<E>,
       idempotency: IdempotencyOptions | undefined,
     ): Effect.Effect<Option.Option<Accepted>, E | PipelineError> =>
-      Effect.gen(function* () {
-        for (let attempt = 1; ; attempt++) {
-          const cached = attempt === 1 ? cache.get(callId) : undefined
-          let current = cached ?? (yield* load(callId))
-          // whole milliseconds: the store keeps integer instants (a test clock may stand between two)
-          const now = Instant.fromMillis(Math.floor(yield* Clock.currentTimeMillis))
-          let outcome = step(current.state, now)
-          if (
-            cached !== undefined &&
-            (outcome._tag === 'refused' || outcome.decision.events.length === 0)
-          ) {
-            const fresh = yield* load(callId)
-            if (fresh.version !== current.version) {
-              current = fresh
-              outcome = step(current.state, now)
-            }
-          }
-          if (outcome._tag === 'refused') return yield* Effect.fail(outcome.error)
-          const decision = outcome.decision
-          if (decision.events.length === 0) return Option.none()
-          const after = DecisionModule.after(current.state, decision)
-          const notifications = decision.instructions.filter(
+      attempt({ callId, step, idempotency }, 1)
+
+    const attempt = <E>(
+      job: Job<E>,
+      n: number,
+    ): Effect.Effect<Option.Option<Accepted>, E | PipelineError> =>
+      Effect.suspend(() => {
+        const cached = n === 1 ? cache.get(job.callId) : undefined
+        if (cached !== undefined)
+          return Effect.flatMap(Clock.currentTimeMillis, (ms) => {
+            const now = instantOf(ms)
+            const outcome = job.step(cached.state, now)
+            if (outcome._tag === 'decided' && outcome.decision.events.length > 0)
+              return commit(job, n, cached, now, outcome.decision)
+            return Effect.flatMap(load(job.callId), (fresh) =>
+              fresh.version !== cached.version
+                ? decided(job, n, fresh, now, job.step(fresh.state, now))
+                : decided(job, n, cached, now, outcome),
+            )
+          })
+        return Effect.flatMap(load(job.callId), (current) =>
+          Effect.flatMap(Clock.currentTimeMillis, (ms) => {
+            const now = instantOf(ms)
+            return decided(job, n, current, now, job.step(current.state, now))
+          }),
+        )
+      })
+
+    const decided = <E>(
+      job: Job<E>,
+      n: number,
+      current: Cached,
+      now: Instant.Instant,
+      outcome: Outcome<E>,
+    ): Effect.Effect<Option.Option<Accepted>, E | PipelineError> => {
+      if (outcome._tag === 'refused') return Effect.fail(outcome.error)
+      if (outcome.decision.events.length === 0) return Effect.succeed(Option.none())
+      return commit(job, n, current, now, outcome.decision)
+    }
+
+    /** Appends a decision with events, its callbacks as outbox items, the call's next deadline. */
+    const commit = <E>(
+      job: Job<E>,
+      n: number,
+      current: Cached,
+      now: Instant.Instant,
+      decision: Decision.Decision,
+    ): Effect.Effect<Option.Option<Accepted>, E | PipelineError> => {
+      const after = DecisionModule.after(current.state, decision)
+      let notifications = 0
+      for (const i of decision.instructions) if (i._tag === 'NotifyCallback') notifications++
+      if (notifications === 0) return append(job, n, current, now, decision, after, [])
+      return Effect.flatMap(
+        Effect.forEach(
+          decision.instructions.filter(
             (i): i is Instruction.NotifyCallback => i._tag === 'NotifyCallback',
-          )
-          const outbox = yield* Effect.forEach(notifications, (n) =>
+          ),
+          (notify) =>
             Effect.map(ids.uuid, (eventId) => ({
               kind: CallbackItem.kind,
-              payload: CallbackItem.fromNotify(n, eventId) as unknown as Json,
+              payload: CallbackItem.fromNotify(notify, eventId) as unknown as Json,
               dueAt: now as number,
             })),
-          )
-          const deadline = Deadline.earliest(after)
-          const request: AppendRequest = {
-            callId: callId as unknown as CallId,
-            expectedVersion: current.version,
-            events: decision.events.map(toNewEvent),
-            outbox,
-            timer: deadline,
-            ...(idempotency !== undefined
-              ? {
-                  idempotency: {
-                    key: idempotency.key,
-                    requestHash: idempotency.requestHash,
-                    response: idempotency.respond({ decision, state: after }),
-                    at: now as number,
-                  },
-                }
-              : {}),
-          }
-          const appended = yield* Effect.either(events.append(request))
-          if (appended._tag === 'Left') {
-            const error = appended.left
-            if (error._tag === 'StoreConflictError') {
-              cache.delete(callId)
-              if (attempt >= maxAttempts)
-                return yield* Effect.fail(new ContentionError({ callId, attempts: attempt }))
-              // a stale cache costs one immediate retry; real contention backs off, with jitter
-              if (attempt > 1)
-                yield* attempt <= 5
-                  ? Effect.yieldNow()
-                  : Effect.sleep(Math.floor(Math.random() * Math.min(50, attempt * 2)))
-              continue
+        ),
+        (outbox) => append(job, n, current, now, decision, after, outbox),
+      )
+    }
+
+    const append = <E>(
+      job: Job<E>,
+      n: number,
+      current: Cached,
+      now: Instant.Instant,
+      decision: Decision.Decision,
+      after: State.State,
+      outbox: ReadonlyArray<NewOutboxItem>,
+    ): Effect.Effect<Option.Option<Accepted>, E | PipelineError> => {
+      const { callId, idempotency } = job
+      const deadline = Deadline.earliest(after)
+      const request: AppendRequest = {
+        callId: callId as unknown as CallId,
+        expectedVersion: current.version,
+        events: decision.events.map(toNewEvent),
+        outbox,
+        timer: deadline,
+        ...(idempotency !== undefined
+          ? {
+              idempotency: {
+                key: idempotency.key,
+                requestHash: idempotency.requestHash,
+                response: idempotency.respond({ decision, state: after }),
+                at: now as number,
+              },
             }
-            return yield* Effect.fail(error)
-          }
-          const version = appended.right.version
+          : {}),
+      }
+      return Effect.matchEffect(events.append(request), {
+        onFailure: (error): Effect.Effect<Option.Option<Accepted>, E | PipelineError> => {
+          if (error._tag !== 'StoreConflictError') return Effect.fail(error)
+          cache.delete(callId)
+          if (n >= maxAttempts) return Effect.fail(new ContentionError({ callId, attempts: n }))
+          // a stale cache costs one immediate retry; real contention backs off, with jitter
+          if (n === 1) return attempt(job, n + 1)
+          return Effect.zipRight(
+            n <= 5
+              ? Effect.yieldNow()
+              : Effect.sleep(Math.floor(Math.random() * Math.min(50, n * 2))),
+            attempt(job, n + 1),
+          )
+        },
+        onSuccess: (appended) => {
+          const version = appended.version
           remember(callId, { state: after, version })
           // committed: carry out the media instructions, wake the deliverers, re-arm the timer
           for (const instruction of decision.instructions)
             if (InstructionModule.isMedia(instruction)) runFork(dispatch(callId, instruction))
-          if (outbox.length > 0) yield* wakeup.wake
-          yield* scheduler.arm(callId, deadline, expireCall)
-          return Option.some({ decision, state: after, version })
-        }
+          const accepted = Option.some({ decision, state: after, version })
+          const armed = Effect.as(scheduler.arm(callId, deadline, expireCall), accepted)
+          return outbox.length > 0 ? Effect.zipRight(wakeup.wake, armed) : armed
+        },
       })
+    }
 
     /**
      * Signals the media plane reports are folded in the order it reported them, one call at a
@@ -275,8 +335,50 @@ export const make = (options: PipelineOptions = {}) =>
           ),
         )
 
+    /**
+     * One call at a time: a lock per call (requests of different calls never wait for each other,
+     * so a store can commit them together). Taking a free lock does not leave the fiber's turn;
+     * a waiter is woken when the holder releases and takes it then (so a waiter interrupted
+     * meanwhile takes nothing).
+     */
+    const take = (callId: string): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const lock = locks.get(callId)
+        if (lock === undefined) {
+          locks.set(callId, { held: true, waiters: [] })
+          return Effect.void
+        }
+        if (!lock.held) {
+          lock.held = true
+          return Effect.void
+        }
+        return Effect.async<void>((resume) => {
+          const wake = () => resume(take(callId))
+          lock.waiters.push(wake)
+          return Effect.sync(() => {
+            const i = lock.waiters.indexOf(wake)
+            if (i >= 0) lock.waiters.splice(i, 1)
+          })
+        })
+      })
+
+    const release = (callId: string) =>
+      Effect.sync(() => {
+        const lock = locks.get(callId)
+        if (lock === undefined) return
+        if (lock.waiters.length === 0) {
+          locks.delete(callId)
+          return
+        }
+        lock.held = false
+        // every waiter retries in the order they came; the first takes it, the others wait again
+        for (const wake of lock.waiters.splice(0)) wake()
+      })
+
     const serialized = <A, E>(callId: string, effect: Effect.Effect<A, E>) =>
-      locks[stripe(callId, locks.length)]!.withPermits(1)(effect)
+      Effect.uninterruptibleMask((restore) =>
+        Effect.zipRight(restore(take(callId)), Effect.ensuring(restore(effect), release(callId))),
+      )
 
     const command: PipelineService['command'] = (callId, cmd, opts) =>
       serialized(

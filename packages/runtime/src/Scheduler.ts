@@ -29,26 +29,28 @@ export const layer: Layer.Layer<Scheduler> = Layer.scoped(
     const armed = new Map<string, number>()
     return Scheduler.of({
       arm: (callId, deadline, onDue) =>
-        Effect.gen(function* () {
+        Effect.suspend(() => {
+          // nothing to change (the common case: most commits leave the deadline as it was)
+          if (deadline === null ? !armed.has(callId) : armed.get(callId) === deadline)
+            return Effect.void
           if (deadline === null) {
             armed.delete(callId)
-            yield* FiberMap.remove(fibers, callId)
-            return
+            return FiberMap.remove(fibers, callId)
           }
-          if (armed.get(callId) === deadline) return
           armed.set(callId, deadline)
-          const now = yield* Clock.currentTimeMillis
-          yield* FiberMap.run(
-            fibers,
-            callId,
-            Effect.sleep(Duration.millis(Math.max(0, deadline - now))).pipe(
-              Effect.zipRight(Effect.sync(() => armed.delete(callId))),
-              // run the handler in a fiber of its own: it re-arms this very key when it commits
-              Effect.zipRight(
-                Effect.forkDaemon(
-                  onDue(callId).pipe(
-                    Effect.catchAllCause((cause) =>
-                      Effect.logWarning(`timer of call ${callId} failed`, cause),
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            FiberMap.run(
+              fibers,
+              callId,
+              Effect.sleep(Duration.millis(Math.max(0, deadline - now))).pipe(
+                Effect.zipRight(Effect.sync(() => armed.delete(callId))),
+                // run the handler in a fiber of its own: it re-arms this very key when it commits
+                Effect.zipRight(
+                  Effect.forkDaemon(
+                    onDue(callId).pipe(
+                      Effect.catchAllCause((cause) =>
+                        Effect.logWarning(`timer of call ${callId} failed`, cause),
+                      ),
                     ),
                   ),
                 ),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Effect, Either, Layer, TestClock, TestContext } from 'effect'
+import { Deferred, Effect, Either, Fiber, Layer, TestClock, TestContext } from 'effect'
 import type { Command, Event, Instruction, Signal } from '@switchboard/core'
 import { evolve, Identifier, Ids, initial } from '@switchboard/core'
 import { EventStore, Idempotency, Inbox, MemoryStore, Outbox, Timers } from '@switchboard/store'
@@ -292,5 +292,110 @@ describe('the call pipeline', () => {
     )
     const plays = tags.filter((t) => t !== 'CallConnected' && t !== 'ParticipantsUpdated')
     expect(plays).toEqual(Array.from({ length: 20 }, () => ['PlayStarted', 'PlayCompleted']).flat())
+  })
+
+  it('requests to one call are serialized: concurrent commands decide one after the other', async () => {
+    const outcome = await run(
+      Effect.gen(function* () {
+        const pipeline = yield* Pipeline
+        yield* pipeline.command(callId, create)
+        yield* TestClock.adjust(500)
+        // ten SendDtmfTones at once: the sub slot admits one, the others see it taken (8583)
+        const results = yield* Effect.forEach(
+          Array.from({ length: 10 }, () =>
+            pipeline.command(callId, { _tag: 'SendDtmfTones', target: alice, tones: ['one'] }),
+          ),
+          (c) => Effect.either(c),
+          { concurrency: 'unbounded' },
+        )
+        const log = yield* (yield* EventStore).read(callId as never)
+        return { results, log }
+      }),
+      world([]),
+    )
+    const codes = outcome.results.map((r) =>
+      Either.isRight(r) ? 'accepted' : (r.left as { code?: string }).code,
+    )
+    expect(codes.filter((c) => c === 'accepted')).toHaveLength(1)
+    expect(codes.filter((c) => c === '8583')).toHaveLength(9)
+    expect(outcome.log.map((e) => e.version)).toEqual(outcome.log.map((_, i) => i + 1))
+  })
+
+  it('calls do not wait for each other: a call whose commit hangs does not hold up another', async () => {
+    const shared: StoreService = MemoryStore.open()
+    const other = Ids.unsafe.callConnectionId('call-2')
+    const outcome = await run(
+      Effect.gen(function* () {
+        const gate = yield* Deferred.make<void>()
+        const entered = yield* Deferred.make<void>()
+        let hold = false
+        // the store: appends of call-1 wait at the gate once `hold` is set
+        const gated = Layer.mergeAll(
+          servicesOf(shared),
+          Layer.succeed(EventStore, {
+            ...shared.events,
+            append: (request) =>
+              hold && (request.callId as string) === callId
+                ? Effect.zipRight(
+                    Effect.zipRight(Deferred.succeed(entered, undefined), Deferred.await(gate)),
+                    shared.events.append(request),
+                  )
+                : shared.events.append(request),
+          }),
+        )
+        return yield* Effect.gen(function* () {
+          const pipeline = yield* Pipeline
+          yield* pipeline.command(callId, create)
+          yield* pipeline.command(other, { ...create, callConnectionId: other })
+          yield* TestClock.adjust(500)
+          hold = true
+          const stuck = yield* Effect.fork(
+            pipeline.command(callId, { _tag: 'HangUp', forEveryone: false }),
+          )
+          yield* Deferred.await(entered)
+          // call-1's commit is waiting: call-2 decides and commits all the same
+          const second = yield* pipeline.command(other, {
+            _tag: 'SendDtmfTones',
+            target: alice,
+            tones: ['one'],
+          })
+          const stuckBefore = stuck.unsafePoll()
+          // a request queued behind it on call-1 and given up on leaves the lock as it was
+          const queued = yield* Effect.fork(
+            pipeline.command(callId, { _tag: 'SendDtmfTones', target: alice, tones: ['two'] }),
+          )
+          yield* Effect.yieldNow()
+          yield* Fiber.interrupt(queued)
+          yield* Deferred.succeed(gate, undefined)
+          const first = yield* Fiber.join(stuck)
+          hold = false
+          const after = yield* pipeline.load(callId)
+          return {
+            second: second.decision.events.map((e) => e._tag),
+            stuckBefore,
+            first: first.decision.events.length,
+            afterLive: after.state.call !== null && after.version > 0,
+          }
+        }).pipe(
+          Effect.provide(
+            Layer.provideMerge(
+              pipelineLayer(),
+              Layer.mergeAll(
+                gated,
+                IdSource.sequential(),
+                scripted([]),
+                Wakeup.layer,
+                Scheduler.layer,
+              ),
+            ),
+          ),
+        )
+      }),
+      world([]),
+    )
+    expect(outcome.second).toEqual(['OperationAccepted'])
+    expect(outcome.stuckBefore).toBeNull()
+    expect(outcome.first).toBeGreaterThan(0)
+    expect(outcome.afterLive).toBe(true)
   })
 })
