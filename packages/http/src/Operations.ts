@@ -118,9 +118,8 @@ const execute = (
   repeatability: Repeatability.Repeatability | undefined,
   respond: (accepted: Accepted) => HttpRoute.HttpResponse,
 ): Effect.Effect<OperationResult, never, Deps> =>
-  Effect.gen(function* () {
-    const pipeline = yield* Pipeline.Pipeline
-    const outcome = yield* Effect.either(
+  Effect.flatMap(Pipeline.Pipeline, (pipeline) =>
+    Effect.matchEffect(
       pipeline.command(
         callId,
         command,
@@ -134,12 +133,15 @@ const execute = (
               },
             },
       ),
-    )
-    if (outcome._tag === 'Left')
-      return done(yield* failure(callId, outcome.left, repeatability), callId)
-    // a command that changed nothing wrote no record: the server stores the response itself
-    return done(respond(outcome.right), callId, outcome.right.decision.events.length > 0)
-  })
+      {
+        onFailure: (error) =>
+          Effect.map(failure(callId, error, repeatability), (response) => done(response, callId)),
+        // a command that changed nothing wrote no record: the server stores the response itself
+        onSuccess: (accepted) =>
+          Effect.succeed(done(respond(accepted), callId, accepted.decision.events.length > 0)),
+      },
+    ),
+  )
 
 const callIdOf = (params: Readonly<Record<string, string>>): Ids.CallConnectionId | null =>
   Ids.callConnectionId(params.callConnectionId ?? '')

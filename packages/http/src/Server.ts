@@ -37,8 +37,13 @@ export interface Config<R = never> {
   /** Routes contributed by other packages (simulator, webhooks). */
   readonly routes?: ReadonlyArray<HttpRoute.Route<R>>
   readonly logFormat?: Log.Format
-  /** Where log lines go (default: standard output). */
+  /** Where log lines go, one call per line as they come (for tests; wins over `out`). */
   readonly write?: (line: string) => void
+  /**
+   * A stream for log lines (default: standard output), written in batches: the lines of one
+   * event-loop turn in one write.
+   */
+  readonly out?: (chunk: string) => void
   /** Allowed clock skew of x-ms-date (default 15 minutes). */
   readonly maxSkewMs?: number
   readonly version?: string
@@ -94,10 +99,12 @@ export const make = <R>(
 ): Effect.Effect<Handle, ServerListenError, Deps | R | Scope.Scope> =>
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<Deps | R>()
-    const runPromiseExit = Runtime.runPromiseExit(runtime)
+    const runFork = Runtime.runFork(runtime)
     const log = Log.make(
       config.logFormat ?? 'human',
-      config.write ?? ((l) => void process.stdout.write(`${l}\n`)),
+      config.write !== undefined
+        ? Log.direct(config.write)
+        : Log.batched(config.out ?? ((chunk) => void process.stdout.write(chunk))),
     )
     const maxBody = config.maxBodyBytes ?? 1024 * 1024
     const verifier = Auth.verifier(config.accessKey, config.maxSkewMs)
@@ -208,6 +215,7 @@ export const make = <R>(
         log.defect('writing a response failed', e)
         res.destroy()
       }
+      if (!log.enabled) return
       const code = response.status >= 400 ? codeOf(response.body) : undefined
       log.request({
         method: req.method ?? '',
@@ -337,22 +345,22 @@ export const make = <R>(
         }
       }
       inFlight++
-      runPromiseExit(effect).then(
-        (exit) => {
-          inFlight--
+      // the fiber starts at once; with a warm cache and a store that answers at once it is done
+      // before runFork returns, and the observer answers right away
+      runFork(effect).addObserver((exit) => {
+        inFlight--
+        try {
           if (Exit.isSuccess(exit)) {
             const r = exit.value
             return finish(req, res, started, rawPath, name, r.response, r)
           }
           log.defect(`${method} ${rawPath} (${name}) died`, Cause.pretty(exit.cause))
           finish(req, res, started, rawPath, name, Failure.internal())
-        },
-        (e: unknown) => {
-          inFlight--
-          log.defect(`${method} ${rawPath} (${name}) died`, e)
-          finish(req, res, started, rawPath, name, Failure.internal())
-        },
-      )
+        } catch (e) {
+          log.defect(`${method} ${rawPath} (${name}) failed`, e)
+          res.destroy()
+        }
+      })
     }
 
     const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -447,7 +455,10 @@ export const make = <R>(
       () =>
         Effect.async<void>((resume) => {
           // stop accepting; idle keep-alive sockets close now, busy ones after their response
-          server.close(() => resume(Effect.void))
+          server.close(() => {
+            log.flush()
+            resume(Effect.void)
+          })
           server.closeIdleConnections()
           const timer = setInterval(() => server.closeIdleConnections(), 100)
           server.once('close', () => clearInterval(timer))

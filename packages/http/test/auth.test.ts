@@ -54,4 +54,23 @@ describe('HMAC-SHA256 verification (reference 1.2)', () => {
       }),
     )
   })
+  it('signs the query as URLSearchParams re-serializes it, plain or not', () => {
+    const reference = (url: string) => {
+      const q = url.indexOf('?')
+      if (q < 0) return url
+      const query = new URLSearchParams(url.slice(q + 1)).toString()
+      return query.length === 0 ? url.slice(0, q) : `${url.slice(0, q)}?${query}`
+    }
+    const chars = fc.constantFrom(...'aZ09*._-=&+%20~ é!?'.split(''))
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 30 }), (cs) => {
+        const url = `/calling/callConnections/cc-1:play?${cs.join('')}`
+        expect(Auth.pathAndQuery(url)).toBe(reference(url))
+      }),
+      { numRuns: 2000 },
+    )
+    expect(Auth.pathAndQuery('/x?api-version=2026-03-12')).toBe('/x?api-version=2026-03-12')
+    expect(Auth.pathAndQuery('/x?a=b c')).toBe('/x?a=b+c')
+    expect(Auth.pathAndQuery('/x?a')).toBe('/x?a=')
+  })
 })
