@@ -42,6 +42,10 @@ const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 
 interface Result {
   readonly requests: number
+  /** Requests answered during warm-up and measurement. */
+  readonly answered: number
+  /** CPU time of this process (where the server runs) per answered request, in microseconds. */
+  readonly cpuUs: number
   readonly ok: number
   readonly rps: number
   readonly p50: number
@@ -56,6 +60,7 @@ const load = (
   calls: ReadonlyArray<{ id: string; phone: string }>,
 ) =>
   new Promise<Result>((resolve, reject) => {
+    const cpu = process.cpuUsage()
     const script = fileURLToPath(new URL('./Load.ts', import.meta.url))
     const child = spawn(
       process.execPath,
@@ -72,7 +77,9 @@ const load = (
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`))
       try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Result)
+        const used = process.cpuUsage(cpu)
+        const r = JSON.parse(out.trim().split('\n').pop() ?? '') as Omit<Result, 'cpuUs'>
+        resolve({ ...r, cpuUs: (used.user + used.system) / Math.max(1, r.answered) })
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)))
       }
@@ -287,17 +294,18 @@ const main = async () => {
     `HTTP benchmark: ${connections} connections, ${durationMs / 1000} s after ${warmupMs / 1000} s warm-up, signed :hold/:unhold from a separate load process`,
   )
   console.log(
-    `${'target'.padEnd(32)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}${'2xx'.padStart(10)}${'vs bare'.padStart(10)}`,
+    `${'target'.padEnd(32)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}${'2xx'.padStart(10)}${'vs bare'.padStart(10)}${'cpu us/req'.padStart(12)}`,
   )
   for (const [, name, r] of results)
     console.log(
-      `${name.padEnd(32)}${fmt(r.rps)}${fmt(r.p50, 2)}${fmt(r.p99, 2)}${fmt(r.max, 1)}${fmt(r.ok)}${fmt((r.rps / baseline.rps) * 100, 1)}%`,
+      `${name.padEnd(32)}${fmt(r.rps)}${fmt(r.p50, 2)}${fmt(r.p99, 2)}${fmt(r.max, 1)}${fmt(r.ok)}${fmt((r.rps / baseline.rps) * 100, 1)}%${fmt(r.cpuUs, 1).padStart(12)}`,
     )
   const metrics: Record<string, number> = { connections }
   for (const [key, , r] of results) {
     metrics[`${key}_rps`] = Math.round(r.rps)
     metrics[`${key}_p50_ms`] = round(r.p50)
     metrics[`${key}_p99_ms`] = round(r.p99)
+    metrics[`${key}_cpu_us_per_req`] = round(r.cpuUs, 1)
     if (key !== 'bare') {
       metrics[`${key}_ratio`] = round(r.rps / baseline.rps, 3)
       metrics[`${key}_non2xx`] = r.requests - r.ok

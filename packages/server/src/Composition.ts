@@ -145,11 +145,15 @@ export interface Running {
  * Starts the service in the current scope: plugins, timers re-armed, workers, the HTTP server.
  * Closing the scope stops it in reverse: the server stops taking requests and finishes those in
  * flight, workers are interrupted, the store is closed.
+ *
+ * Request log lines go to `log`: a function called once per line, or `{ out }`, a stream written
+ * in batches (the lines of one event-loop turn in one write; what `serve` uses for standard
+ * output).
  */
 export const start = (
   settings: Settings & { readonly accessKey: string },
   plugins: ReadonlyArray<Plugin>,
-  write: (line: string) => void,
+  log: ((line: string) => void) | { readonly out: (chunk: string) => void },
 ): Effect.Effect<Running, unknown, Services | Scope.Scope> =>
   Effect.gen(function* () {
     const extensions: Array<Extension> = plugins.map((p) => ({
@@ -169,7 +173,7 @@ export const start = (
       openSimulator: settings.openSimulator,
       routes: extensions.flatMap((e) => e.routes ?? []),
       logFormat: settings.logFormat,
-      write,
+      ...(typeof log === 'function' ? { write: log } : { out: log.out }),
     }) as Effect.Effect<Server.Handle, Server.ServerListenError, Services | Scope.Scope>
     return { http, rearmed, banner: extensions.flatMap((e) => e.banner ?? []) }
   })

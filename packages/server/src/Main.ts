@@ -42,6 +42,7 @@ switch (command) {
       {
         out: (l) => void process.stdout.write(`${l}\n`),
         err: (l) => void process.stderr.write(`${l}\n`),
+        stream: (chunk) => void process.stdout.write(chunk),
       },
       Plugins.installed,
     )

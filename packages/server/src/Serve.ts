@@ -12,6 +12,11 @@ import * as Config from './Config.js'
 export interface Io {
   readonly out: (line: string) => void
   readonly err: (line: string) => void
+  /**
+   * The stream behind `out`, for the request log: written in batches (one write per event-loop
+   * turn) instead of once per request. Without it, log lines go through `out`.
+   */
+  readonly stream?: (chunk: string) => void
 }
 
 const host = (h: string) => (h.includes(':') ? `[${h}]` : h)
@@ -87,7 +92,7 @@ export const run = async (
       const running = yield* Composition.start(
         { ...settings, accessKey: key.accessKey },
         plugins,
-        io.out,
+        io.stream !== undefined ? { out: io.stream } : io.out,
       )
       for (const l of banner(settings, running, key)) io.out(l)
       return yield* Effect.never
