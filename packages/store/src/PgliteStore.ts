@@ -90,7 +90,7 @@ export const fromClient = (
 ): Effect.Effect<StoreService, StoreInputError | StoreUnavailableError> =>
   Effect.tryPromise({
     try: async () => {
-      const schema = SqlStore.checkSchema(options?.schema)
+      const schema = SqlStore.checkOptions(options)
       const d = driver(db, false)
       await db.exec('SET standard_conforming_strings = on')
       await SqlStore.migrate(d, schema)
@@ -105,7 +105,7 @@ export const make = (
 ): Effect.Effect<StoreService, StoreInputError | StoreUnavailableError> =>
   Effect.tryPromise({
     try: async () => {
-      const schema = SqlStore.checkSchema(options?.schema)
+      const schema = SqlStore.checkOptions(options)
       const db = await PGlite.create(
         options?.dataDir === undefined ? {} : { dataDir: options.dataDir },
       )

@@ -59,7 +59,7 @@ export const make = (
 ): Effect.Effect<StoreService, StoreInputError | StoreUnavailableError> =>
   Effect.tryPromise({
     try: async () => {
-      const schema = SqlStore.checkSchema(options.schema)
+      const schema = SqlStore.checkOptions(options)
       const pool = new pg.Pool({
         connectionString: options.databaseUrl,
         max: options.poolSize ?? 10,
@@ -75,7 +75,7 @@ export const make = (
         await pool.end().catch(() => undefined)
         throw e
       }
-      return SqlStore.open(d, schema, options, 2)
+      return SqlStore.open(d, schema, options)
     },
     catch: fail as (e: unknown) => StoreInputError | StoreUnavailableError,
   })

@@ -70,6 +70,12 @@ export const checkSchema = (schema: string | undefined): string => {
   return s
 }
 
+/** Checks the options before anything is opened; returns the schema name. */
+export const checkOptions = (options: SqlOptions | undefined): string => {
+  GroupCommit.resolve(options?.groupCommit)
+  return checkSchema(options?.schema)
+}
+
 /** Applies the migrations not yet recorded, in one transaction, under an advisory lock. */
 export const migrate = (driver: Driver, schema: string): Promise<void> => {
   const S = `"${schema}"`
@@ -125,15 +131,9 @@ const toItem = (r: Row): OutboxItem => ({
 })
 
 /** Builds the ports on a migrated database. */
-export const open = (
-  driver: Driver,
-  schema: string,
-  options?: SqlOptions,
-  /** Default `maxInFlight` of group commit for this driver. */
-  groupInFlight = 1,
-): StoreService => {
+export const open = (driver: Driver, schema: string, options?: SqlOptions): StoreService => {
   const limits = Limits.resolve(options)
-  const grouping = GroupCommit.resolve(options?.groupCommit, groupInFlight)
+  const grouping = GroupCommit.resolve(options?.groupCommit)
   const S = `"${schema}"`
   let closed = false
   let closing: Promise<void> | undefined

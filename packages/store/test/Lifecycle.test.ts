@@ -55,6 +55,16 @@ describe('lifecycle', () => {
     ).toMatchObject({ _tag: 'StoreInputError', field: 'schema' })
   })
 
+  it('refuses bad group commit options with StoreInputError', async () => {
+    expect(await failure(PgliteStore.make({ groupCommit: { maxBatch: 0 } }))).toMatchObject({
+      _tag: 'StoreInputError',
+      field: 'groupCommit.maxBatch',
+    })
+    expect(
+      await failure(PostgresStore.make({ databaseUrl, groupCommit: { maxInFlight: 1.5 } })),
+    ).toMatchObject({ _tag: 'StoreInputError', field: 'groupCommit.maxInFlight' })
+  })
+
   it('reports an unreachable PostgreSQL as StoreUnavailableError', async () => {
     const e = await failure(
       PostgresStore.make({ databaseUrl: 'postgres://postgres@127.0.0.1:1/none' }),

@@ -13,4 +13,10 @@ describe.runIf(available)('postgres', () => {
     schemas.push(schema)
     return PostgresStore.open({ ...options, databaseUrl, schema, poolSize: 8 })
   })
+  // Every operation on its own, as before group commit.
+  storeContract('postgres, group commit off', (options) => {
+    const schema = uniqueSchema()
+    schemas.push(schema)
+    return PostgresStore.open({ ...options, databaseUrl, schema, poolSize: 8, groupCommit: false })
+  })
 })

@@ -1,0 +1,153 @@
+/**
+ * Group commit in the SQL stores, beyond the contract: appends of one call issued together
+ * land in the order issued (one statement in flight, requests of one call applied in order),
+ * and when a grouped statement fails on the server because another transaction took an inbox
+ * id or idempotency key between check and write, every append still gets its own outcome.
+ */
+import { Effect, Either, Option } from 'effect'
+import pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { AppendRequest, CallId, StoreService } from '../src/index.js'
+import { PgliteStore, PostgresStore } from '../src/index.js'
+import { available, databaseUrl, dropSchemas, uniqueSchema } from './fixtures/Postgres.js'
+
+const run = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
+const together = (s: StoreService, requests: ReadonlyArray<AppendRequest>) =>
+  Promise.all(requests.map((r) => run(Effect.either(s.events.append(r)))))
+let n = 0
+const call = (p: string) => `${p}-${++n}` as CallId
+const filler = (): AppendRequest => ({
+  callId: call('filler'),
+  expectedVersion: 0,
+  events: [{ type: 'F', at: 0, payload: null }],
+})
+
+const inOrder = async (s: StoreService) => {
+  const c = call('ordered')
+  const results = await together(s, [
+    filler(),
+    filler(),
+    ...[0, 1, 2, 3, 4, 5].map((v) => ({
+      callId: c,
+      expectedVersion: v,
+      events: [{ type: `E${v}`, at: v, payload: v }],
+      outbox: [{ kind: 'callback', payload: v, dueAt: 0 }],
+    })),
+  ])
+  expect(
+    results.slice(2).map((r) => (Either.isRight(r) ? r.right.outbox.map((o) => o.seq) : r.left)),
+  ).toEqual([[1], [2], [3], [4], [5], [6]])
+  expect((await run(s.events.read(c))).map((e) => e.payload)).toEqual([0, 1, 2, 3, 4, 5])
+}
+
+const schemas: string[] = []
+afterAll(() => dropSchemas(schemas))
+
+describe('group commit', () => {
+  it('lands appends of one call issued together in the order issued (pglite)', async () => {
+    const s = await PgliteStore.open()
+    try {
+      await inOrder(s)
+    } finally {
+      await run(s.close())
+    }
+  })
+
+  describe.runIf(available)('postgres', () => {
+    const open = (schema = uniqueSchema('gc_')) => {
+      schemas.push(schema)
+      return PostgresStore.open({ databaseUrl, schema, poolSize: 4 }).then((s) => ({ s, schema }))
+    }
+
+    it('lands appends of one call issued together in the order issued', async () => {
+      const { s } = await open()
+      try {
+        await inOrder(s)
+      } finally {
+        await run(s.close())
+      }
+    })
+
+    it('gives each append its own outcome when another transaction wins a race inside a batch', async () => {
+      const { s, schema } = await open()
+      const other = new pg.Client({ connectionString: databaseUrl })
+      await other.connect()
+      // pg_stat_activity is read once per transaction: watch from a connection of its own.
+      const watch = new pg.Client({ connectionString: databaseUrl })
+      await watch.connect()
+      try {
+        let blocked = 0
+        for (const race of ['inbox', 'idempotency'] as const) {
+          const taken = call(`taken-${race}`)
+          // Another transaction records the id (or a live key) and does not commit yet.
+          await other.query('BEGIN')
+          await other.query(
+            race === 'inbox'
+              ? `INSERT INTO "${schema}".inbox (id, call_id) VALUES ($1, 'elsewhere')`
+              : `INSERT INTO "${schema}".idempotency (key, request_hash, response, at) VALUES ($1, 'h', '1', 0)`,
+            [taken],
+          )
+          const loser = call('loser')
+          const winners = [call('winner'), call('winner'), call('winner')]
+          const pending = together(s, [
+            filler(),
+            ...winners.slice(0, 2).map((c) => ({
+              callId: c,
+              expectedVersion: 0,
+              events: [{ type: 'W', at: 0, payload: c }],
+            })),
+            {
+              callId: loser,
+              expectedVersion: 0,
+              events: [{ type: 'L', at: 0, payload: null }],
+              outbox: [{ kind: 'callback', payload: 'lost', dueAt: 0 }],
+              ...(race === 'inbox'
+                ? { inboxIds: [taken] }
+                : { idempotency: { key: taken, requestHash: 'h2', response: 2, at: 0 } }),
+            },
+            {
+              callId: winners[2] as CallId,
+              expectedVersion: 0,
+              events: [{ type: 'W', at: 0, payload: 'last' }],
+            },
+          ])
+          // Wait until the grouped statement is blocked on the other transaction's row, then
+          // commit it: the statement now fails on the server and wrote nothing.
+          for (let i = 0; i < 600; i++) {
+            const { rows } = await watch.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+               WHERE wait_event_type = 'Lock' AND query LIKE $1`,
+              [`%${schema}%append_batch%`],
+            )
+            if ((rows[0] as { n: number }).n > 0) {
+              blocked++
+              break
+            }
+            await new Promise((r) => setTimeout(r, 50))
+          }
+          await other.query('COMMIT')
+          const results = await pending
+          for (const r of [results[1], results[2], results[4]])
+            expect(r !== undefined && Either.isRight(r) && r.right.version).toBe(1)
+          const lost = results[3]
+          expect(lost !== undefined && Either.isLeft(lost) && lost.left).toMatchObject({
+            _tag: 'StoreDuplicateError',
+            what: race,
+            ids: [taken],
+          })
+          expect(await run(s.events.version(loser))).toBe(0)
+          expect(await run(s.outbox.pending({ callId: loser }))).toEqual([])
+          for (const c of winners) expect(await run(s.events.version(c))).toBe(1)
+          if (race === 'idempotency')
+            expect(Option.getOrThrow(await run(s.idempotency.get(taken, 0))).requestHash).toBe('h')
+        }
+        // Both times the grouped statement did wait on the other transaction.
+        expect(blocked).toBe(2)
+      } finally {
+        await other.end()
+        await watch.end()
+        await run(s.close())
+      }
+    })
+  })
+})
