@@ -2,18 +2,28 @@
  * Webhooks benchmark.
  *
  * Delivery: 1,000 concurrent calls, 5 callbacks each committed to a memory store, delivered by
- * the worker (signed, ordered per call, keep-alive) to a local receiver; throughput against a
- * bare loop POSTing the same bodies with keep-alive at the same concurrency, in the same run.
+ * the worker (a fresh RS256 token per POST signed on its pool of threads, ordered per call,
+ * keep-alive) to a local receiver; throughput against a bare loop POSTing the same bodies with
+ * keep-alive at the same concurrency (no store, no signing), in the same run. Also: the same
+ * with the tokens signed on the worker's own thread (`signingThreads: 0`) and, opt-in and
+ * reported apart, with a token reused for 1 s.
+ * Signing capacity, measured in the same run: RS256 signatures per second on one thread and on
+ * the pool, and two ceilings of the ratio to the bare loop that a fresh token per event allows
+ * (the pool's signatures/s over the bare rate; the cores over the bare loop's CPU per event
+ * plus one signature's).
  * Latency from commit to receipt (p50, p99): the same 1,000 calls each committing one callback
  * per second (random phase), 1,000 events/s, for 5 s after a 1 s warm-up.
  * Ingestion: verify (a distinct RS256 token per POST), decode, deduplicate, persist, fold, on
- * PGlite (in memory) and PostgreSQL, 64 POSTs in flight.
+ * PGlite (in memory) and PostgreSQL; 500 calls x 10 callbacks, each call's POSTs one after the
+ * other, 256 calls in flight (BENCH_INGEST_IN_FLIGHT), pool of 20 connections (BENCH_POOL);
+ * CPU per event of this process and of the PostgreSQL backends serving the store.
  */
 import http from 'node:http'
+import fs from 'node:fs'
 import os from 'node:os'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
-import { Effect, Layer, ManagedRuntime } from 'effect'
+import { Effect, Layer, ManagedRuntime, Runtime } from 'effect'
 import pg from 'pg'
 import { CallbackItem, Wakeup } from '@switchboard/runtime'
 import {
@@ -28,6 +38,7 @@ import * as Delivery from '../src/Delivery.js'
 import * as HttpClient from '../src/HttpClient.js'
 import * as Ingestion from '../src/Ingestion.js'
 import * as Keys from '../src/Keys.js'
+import * as Signer from '../src/Signer.js'
 import * as Token from '../src/Token.js'
 import * as Verifier from '../src/Verifier.js'
 import { commit, item } from '../test/Items.js'
@@ -42,6 +53,16 @@ const percentile = (xs: ReadonlyArray<number>, p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 }
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d
+
+/** A rate and the CPU the process (every thread) spent per event meanwhile (µs). */
+interface Rate {
+  readonly perSecond: number
+  readonly cpuUs: number
+}
+const cpuSince = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0)
+  return c.user + c.system
+}
 
 interface Sink {
   readonly url: string
@@ -85,7 +106,9 @@ const until = async (done: () => boolean, ms = 120_000) => {
   const end = Date.now() + ms
   while (!done()) {
     if (Date.now() > end) throw new Error('benchmark timed out')
-    await new Promise((r) => setImmediate(r))
+    // a timer, not setImmediate: a spinning main thread would take a core from the worker's
+    // signing threads
+    await new Promise((r) => setTimeout(r, 1))
   }
 }
 
@@ -99,7 +122,7 @@ const bodyOf = (c: number, k: number, url: string) =>
   ])
 
 /** The bare loop: POST the same bodies with keep-alive, `CONCURRENCY` in flight, no store, no signing. */
-const bare = async (s: Sink): Promise<number> => {
+const bare = async (s: Sink): Promise<Rate> => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
   const bodies: Array<string> = []
   for (let k = 1; k <= PER_CALL; k++)
@@ -125,6 +148,7 @@ const bare = async (s: Sink): Promise<number> => {
       req.end(body)
     })
   let next = 0
+  const c0 = process.cpuUsage()
   const start = performance.now()
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -132,8 +156,40 @@ const bare = async (s: Sink): Promise<number> => {
     }),
   )
   const seconds = (performance.now() - start) / 1000
+  const cpu = cpuSince(c0)
   agent.destroy()
-  return bodies.length / seconds
+  return { perSecond: bodies.length / seconds, cpuUs: cpu / bodies.length }
+}
+
+/**
+ * RS256 signing capacity in this run: one thread signing in a loop (the cost of one token), and
+ * the pool the worker uses by default (`Signer.defaultThreads()` threads) signing a burst.
+ */
+const signing = async () => {
+  const keys = await Effect.runPromise(Keys.make({ issuer: 'http://switchboard.bench' }))
+  const key = await Effect.runPromise(keys.current)
+  const claims = () => ({ issuer: keys.issuer, audience: 'bench', now: Date.now() })
+  for (let i = 0; i < 200; i++) Token.mint(key, claims())
+  let n = 0
+  const c0 = process.cpuUsage()
+  const start = performance.now()
+  while (performance.now() - start < 1_000) {
+    Token.mint(key, claims())
+    n++
+  }
+  const one: Rate = {
+    perSecond: n / ((performance.now() - start) / 1000),
+    cpuUs: cpuSince(c0) / n,
+  }
+  const pool = Signer.pool()
+  await Promise.all(Array.from({ length: 200 }, () => pool.mint(key, claims())))
+  const N = 4_000
+  const p0 = process.cpuUsage()
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: N }, () => pool.mint(key, claims())))
+  const all: Rate = { perSecond: N / ((performance.now() - t0) / 1000), cpuUs: cpuSince(p0) / N }
+  await pool.close()
+  return { one, pool: all, threads: pool.threads }
 }
 
 const deliveryWorld = (options: Delivery.Options) =>
@@ -150,7 +206,7 @@ const deliveryWorld = (options: Delivery.Options) =>
   )
 
 /** Throughput: everything committed first, then drained. */
-const deliveryThroughput = async (s: Sink, options: Delivery.Options) => {
+const deliveryThroughput = async (s: Sink, options: Delivery.Options): Promise<Rate> => {
   const rt = deliveryWorld({ ...options, pollIntervalMs: 60_000 })
   await rt.runPromise(
     Effect.gen(function* () {
@@ -163,11 +219,17 @@ const deliveryThroughput = async (s: Sink, options: Delivery.Options) => {
         )
     }),
   )
+  // the signing threads start with the worker: let them come up before the clock starts
+  await new Promise((r) => setTimeout(r, 200))
   const base = s.count
+  const c0 = process.cpuUsage()
   const start = performance.now()
   await rt.runPromise(Effect.flatMap(Wakeup.Wakeup, (w) => w.wake))
   await until(() => s.count - base >= CALLS * PER_CALL)
-  const rate = (CALLS * PER_CALL) / ((performance.now() - start) / 1000)
+  const rate: Rate = {
+    perSecond: (CALLS * PER_CALL) / ((performance.now() - start) / 1000),
+    cpuUs: cpuSince(c0) / (CALLS * PER_CALL),
+  }
   await rt.dispose()
   return rate
 }
@@ -193,6 +255,7 @@ const deliveryLatency = async (s: Sink, options: Delivery.Options, seconds = 5) 
   const wakeup = await rt.runPromise(Wakeup.Wakeup)
   let sent = 0
   const timers: Array<NodeJS.Timeout> = []
+  const c0 = process.cpuUsage()
   const start = performance.now()
   warm = start + 1_000
   for (let c = 0; c < CALLS; c++) {
@@ -203,17 +266,15 @@ const deliveryLatency = async (s: Sink, options: Delivery.Options, seconds = 5) 
       const it = item(c + 10_000 * phase, k, `${s.url}/cb`, Date.now())
       committedAt.set(it.eventId, performance.now())
       sent++
-      void Effect.runPromise(
-        Effect.provide(
-          Effect.zipRight(commit(events, [it], Date.now()), wakeup.wake),
-          Layer.succeedContext(runtime.context),
-        ),
+      void Runtime.runPromise(runtime)(
+        Effect.zipRight(commit(events, [it], Date.now()), wakeup.wake),
       )
       timers.push(setTimeout(fire, 1_000))
     }
     timers.push(setTimeout(fire, Math.random() * 1_000))
   }
   await until(() => performance.now() - start > seconds * 1_000 + 2_000 && received >= sent)
+  const cpuUs = cpuSince(c0) / sent
   for (const t of timers) clearTimeout(t)
   s.onEvent = null
   await rt.dispose()
@@ -221,6 +282,8 @@ const deliveryLatency = async (s: Sink, options: Delivery.Options, seconds = 5) 
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     events: latencies.length,
+    /** CPU of the whole process (commits, worker, signing threads, receiver) per event, µs. */
+    cpuUs,
   }
 }
 
@@ -228,7 +291,7 @@ const deliveryLatency = async (s: Sink, options: Delivery.Options, seconds = 5) 
 
 const ING_CALLS = 500
 const ING_PER_CALL = 10
-const INGEST_IN_FLIGHT = Number(process.env.BENCH_INGEST_IN_FLIGHT ?? 64)
+const INGEST_IN_FLIGHT = Number(process.env.BENCH_INGEST_IN_FLIGHT ?? 256)
 const POOL = Number(process.env.BENCH_POOL ?? 20)
 
 const ingestionBodies = () => {
@@ -253,7 +316,9 @@ const ingestionRate = async (
   keys: Keys.KeysService,
   tokens: ReadonlyArray<string>,
   bodies: ReadonlyArray<ReadonlyArray<string>>,
-) => {
+  /** The server processes (pids) serving this store, for their CPU time (PostgreSQL). */
+  backends?: () => Promise<ReadonlySet<string>>,
+): Promise<Rate & { readonly serverCpuUs: number | null }> => {
   const fetch = async (url: string) =>
     url.endsWith('/calling/keys')
       ? Response.json({ keys: await Effect.runPromise(keys.published) })
@@ -264,6 +329,8 @@ const ingestionRate = async (
   let t = 0
   let nextCall = 0
   let failures = 0
+  const pg0 = postgresTicks()
+  const cpu0 = process.cpuUsage()
   const start = performance.now()
   await Promise.all(
     Array.from({ length: INGEST_IN_FLIGHT }, async () => {
@@ -283,11 +350,56 @@ const ingestionRate = async (
     }),
   )
   const total = bodies.length * bodies[0]!.length
-  const rate = total / ((performance.now() - start) / 1000)
+  const perSecond = total / ((performance.now() - start) / 1000)
+  const cpuUs = cpuSince(cpu0) / total
+  const serverCpuUs =
+    backends === undefined ? null : (1000 * postgresCpuMs(pg0, await backends())) / total
   const v = await ingestion.view('call-0')
   if (failures > 0 || v?.callbacks !== ING_PER_CALL)
     throw new Error(`ingestion failed (${failures})`)
-  return rate
+  return { perSecond, cpuUs, serverCpuUs }
+}
+
+/** CPU ticks (1/100 s) per live postgres process (Linux, server on this machine). */
+const postgresTicks = (): Map<string, number> => {
+  const out = new Map<string, number>()
+  try {
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+        if (!stat.includes('(postgres)')) continue
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        out.set(pid, Number(f[11]) + Number(f[12]))
+      } catch {
+        // gone
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return out
+}
+/** CPU (ms) the given server processes spent since `before`. */
+const postgresCpuMs = (before: Map<string, number>, pids: ReadonlySet<string>) => {
+  let ticks = 0
+  for (const [pid, t] of postgresTicks()) if (pids.has(pid)) ticks += t - (before.get(pid) ?? 0)
+  return ticks * 10
+}
+
+/** The backends whose last statement named the schema: the store's pool (not other suites'). */
+const backendsOf = (databaseUrl: string, schema: string) => async () => {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    const r = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND position($1 in query) > 0',
+      [schema],
+    )
+    return new Set(r.rows.map((x) => String(x.pid)))
+  } finally {
+    await client.end()
+  }
 }
 
 const reachable = async (url: string) => {
@@ -303,91 +415,142 @@ const reachable = async (url: string) => {
 
 // ------------------------------------------------------------------ main
 
+const postgresRun = async (
+  keys: Keys.KeysService,
+  tokens: ReadonlyArray<string>,
+  bodies: ReadonlyArray<ReadonlyArray<string>>,
+) => {
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  if (!(await reachable(databaseUrl))) {
+    console.log(`NOTICE: PostgreSQL at ${databaseUrl} does not answer; PostgreSQL figures skipped.`)
+    return null
+  }
+  const schema = `webhooks_bench_${randomBytes(5).toString('hex')}`
+  const store = await PostgresStore.open({ databaseUrl, schema, poolSize: POOL })
+  try {
+    return await ingestionRate(store, keys, tokens, bodies, backendsOf(databaseUrl, schema))
+  } finally {
+    await Effect.runPromise(store.close())
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    await client.query(`DROP SCHEMA "${schema}" CASCADE`)
+    await client.end()
+  }
+}
+
+const ingestionSetup = async () => {
+  const keys = await Effect.runPromise(Keys.make({ issuer: 'http://switchboard.bench' }))
+  const key = await Effect.runPromise(keys.current)
+  // a distinct token per POST, as ACS sends (each is verified once)
+  const tokens = Array.from({ length: ING_CALLS * ING_PER_CALL }, () =>
+    Token.mint(key, { issuer: keys.issuer, audience: 'bench', now: Date.now() }),
+  )
+  return { keys, tokens, bodies: ingestionBodies() }
+}
+
 const main = async () => {
-  if (process.env.BENCH_ONLY === 'delivery') {
+  const only = process.env.BENCH_ONLY
+  if (only === 'delivery') {
     const s0 = await sink()
     console.log('bare', await bare(s0))
-    if (process.env.BENCH_STRICT !== '0') console.log('strict', await deliveryThroughput(s0, {}))
+    console.log('signing', await signing())
+    if (process.env.BENCH_STRICT !== '0') console.log('fresh', await deliveryThroughput(s0, {}))
     console.log('reuse', await deliveryThroughput(s0, { tokenReuseMs: 1000 }))
     await s0.close()
     return
   }
-  if (process.env.BENCH_ONLY === 'ingestion') {
-    const keys = await Effect.runPromise(Keys.make({ issuer: 'http://switchboard.bench' }))
-    const key = await Effect.runPromise(keys.current)
-    const tokens = Array.from({ length: 2000 }, () =>
-      Token.mint(key, { issuer: keys.issuer, audience: 'bench', now: Date.now() }),
-    )
-    const bodies = ingestionBodies()
-    console.log('memory', await ingestionRate(MemoryStore.open(), keys, tokens, bodies))
-    if (process.env.BENCH_MEMORY_ONLY !== undefined) return
-    if (process.env.BENCH_POSTGRES_ONLY !== undefined) {
-      const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-      const schema = `webhooks_bench_${randomBytes(5).toString('hex')}`
-      const store = await PostgresStore.open({ databaseUrl, schema, poolSize: POOL })
-      console.log('postgres', await ingestionRate(store, keys, tokens, bodies))
-      await Effect.runPromise(store.close())
-      const client = new pg.Client({ connectionString: databaseUrl })
-      await client.connect()
-      await client.query(`DROP SCHEMA "${schema}" CASCADE`)
-      await client.end()
-      return
-    }
-    const pglite = await PgliteStore.open()
-    console.log('pglite', await ingestionRate(pglite, keys, tokens, bodies))
+  if (only === 'latency') {
+    const s0 = await sink()
+    const extra = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Delivery.Options
+    if (process.env.BENCH_STRICT !== '0')
+      console.log('fresh', await deliveryLatency(s0, { ...extra }))
+    console.log('reuse', await deliveryLatency(s0, { tokenReuseMs: 1000, ...extra }))
+    await s0.close()
     return
   }
+  if (only === 'ingestion') {
+    const { keys, tokens, bodies } = await ingestionSetup()
+    if (process.env.BENCH_POSTGRES_ONLY === undefined) {
+      console.log('memory', await ingestionRate(MemoryStore.open(), keys, tokens, bodies))
+      const pglite = await PgliteStore.open()
+      console.log('pglite', await ingestionRate(pglite, keys, tokens, bodies))
+      await Effect.runPromise(pglite.close())
+    }
+    console.log('postgres', await postgresRun(keys, tokens, bodies))
+    return
+  }
+
+  const cores = os.availableParallelism()
   const s = await sink()
-  const bareRate = await bare(s)
-  const strict = await deliveryThroughput(s, {})
+  const bare1 = await bare(s)
+  const sign = await signing()
+  const fresh = await deliveryThroughput(s, {})
+  const inlineSigning = await deliveryThroughput(s, { signingThreads: 0 })
   const reuse = await deliveryThroughput(s, { tokenReuseMs: 1_000 })
   const bare2 = await bare(s)
-  const baseline = (bareRate + bare2) / 2
+  const baseline = (bare1.perSecond + bare2.perSecond) / 2
+  const bareCpuUs = (bare1.cpuUs + bare2.cpuUs) / 2
   const latency = await deliveryLatency(s, {})
   const latencyReuse = await deliveryLatency(s, { tokenReuseMs: 1_000 })
   await s.close()
 
-  const keys = await Effect.runPromise(Keys.make({ issuer: 'http://switchboard.bench' }))
-  const key = await Effect.runPromise(keys.current)
-  const tokens = Array.from({ length: ING_CALLS * ING_PER_CALL }, () =>
-    Token.mint(key, { issuer: keys.issuer, audience: 'bench', now: Date.now() }),
-  )
-  const bodies = ingestionBodies()
+  // What a fresh RS256 token per event allows on this machine, measured in this run:
+  // - signing alone: the pool's signatures per second (all threads, nothing else to do);
+  // - CPU: every delivery costs at least the bare loop's CPU per event (client and receiver,
+  //   same process) plus one signature; the cores cannot do more than that in a second.
+  const signingCeiling = sign.pool.perSecond / baseline
+  const cpuCeilingRate = Math.min(baseline, (cores * 1e6) / (bareCpuUs + sign.one.cpuUs))
+  const cpuCeiling = cpuCeilingRate / baseline
+
+  const { keys, tokens, bodies } = await ingestionSetup()
   const pglite = await PgliteStore.open()
   const pgliteRate = await ingestionRate(pglite, keys, tokens, bodies)
   await Effect.runPromise(pglite.close())
-
-  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-  let postgresRate: number | null = null
-  if (await reachable(databaseUrl)) {
-    const schema = `webhooks_bench_${randomBytes(5).toString('hex')}`
-    const store = await PostgresStore.open({ databaseUrl, schema, poolSize: POOL })
-    try {
-      postgresRate = await ingestionRate(store, keys, tokens, bodies)
-    } finally {
-      await Effect.runPromise(store.close())
-      const client = new pg.Client({ connectionString: databaseUrl })
-      await client.connect()
-      await client.query(`DROP SCHEMA "${schema}" CASCADE`)
-      await client.end()
-    }
-  } else
-    console.log(`NOTICE: PostgreSQL at ${databaseUrl} does not answer; PostgreSQL figures skipped.`)
+  const postgres = await postgresRun(keys, tokens, bodies)
+  const load = os.loadavg()[0]!
 
   const rows: Array<[string, string]> = [
+    [`cores (availableParallelism), 1-minute load average`, `${cores}, ${round(load, 2)}`],
     ['bare keep-alive loop (events/s)', round(baseline, 0).toString()],
-    ['delivery, fresh token per POST (events/s)', round(strict, 0).toString()],
-    ['  ratio to bare loop', round(strict / baseline, 3).toString()],
-    ['delivery, token reused for 1 s (events/s)', round(reuse, 0).toString()],
-    ['  ratio to bare loop', round(reuse / baseline, 3).toString()],
+    ['  CPU per event (µs)', round(bareCpuUs, 0).toString()],
+    ['RS256 signatures/s, one thread', round(sign.one.perSecond, 0).toString()],
+    ['  CPU per signature (µs)', round(sign.one.cpuUs, 0).toString()],
+    [
+      `RS256 signatures/s, pool of ${sign.threads} threads`,
+      round(sign.pool.perSecond, 0).toString(),
+    ],
+    ['ceiling, fresh tokens: signing alone / bare', round(signingCeiling, 3).toString()],
+    ['ceiling, fresh tokens: CPU (bare + 1 signature) / bare', round(cpuCeiling, 3).toString()],
+    ['delivery, fresh token per POST (events/s)', round(fresh.perSecond, 0).toString()],
+    ['  ratio to bare loop', round(fresh.perSecond / baseline, 3).toString()],
+    ['  CPU per event, all threads (µs)', round(fresh.cpuUs, 0).toString()],
+    [
+      '  same, signed on the worker thread (signingThreads: 0)',
+      round(inlineSigning.perSecond, 0).toString(),
+    ],
+    ['    ratio to bare loop', round(inlineSigning.perSecond / baseline, 3).toString()],
+    ['delivery, token reused for 1 s (opt-in; events/s)', round(reuse.perSecond, 0).toString()],
+    ['  ratio to bare loop', round(reuse.perSecond / baseline, 3).toString()],
     [`latency commit→receipt p50 (ms, ${latency.events} events)`, round(latency.p50, 2).toString()],
     ['latency commit→receipt p99 (ms)', round(latency.p99, 2).toString()],
-    [`  same, token reused for 1 s: p50 (ms)`, round(latencyReuse.p50, 2).toString()],
-    ['  same, token reused for 1 s: p99 (ms)', round(latencyReuse.p99, 2).toString()],
-    ['ingestion on PGlite (events/s)', round(pgliteRate, 0).toString()],
+    ['  CPU per event (µs)', round(latency.cpuUs, 0).toString()],
+    ['  same, token reused for 1 s (opt-in): p50 (ms)', round(latencyReuse.p50, 2).toString()],
+    ['  same, token reused for 1 s (opt-in): p99 (ms)', round(latencyReuse.p99, 2).toString()],
     [
-      'ingestion on PostgreSQL (events/s)',
-      postgresRate === null ? 'skipped' : round(postgresRate, 0).toString(),
+      `ingestion on PGlite (events/s, ${INGEST_IN_FLIGHT} POSTs in flight)`,
+      round(pgliteRate.perSecond, 0).toString(),
+    ],
+    [
+      `ingestion on PostgreSQL (events/s, ${INGEST_IN_FLIGHT} POSTs in flight)`,
+      postgres === null ? 'skipped' : round(postgres.perSecond, 0).toString(),
+    ],
+    [
+      '  CPU per event: this process (µs)',
+      postgres === null ? '-' : round(postgres.cpuUs, 0).toString(),
+    ],
+    [
+      '  CPU per event: PostgreSQL backends (µs)',
+      postgres?.serverCpuUs == null ? '-' : round(postgres.serverCpuUs, 0).toString(),
     ],
   ]
   const width = Math.max(...rows.map((r) => r[0].length))
@@ -399,18 +562,34 @@ const main = async () => {
     JSON.stringify({
       bench: 'webhooks',
       metrics: {
+        cores,
+        load_average_1m: round(load, 2),
         bare_events_per_s: round(baseline, 0),
-        delivery_events_per_s: round(strict, 0),
-        delivery_ratio: round(strict / baseline, 3),
-        delivery_token_reuse_events_per_s: round(reuse, 0),
-        delivery_token_reuse_ratio: round(reuse / baseline, 3),
+        bare_cpu_us_per_event: round(bareCpuUs, 0),
+        sign_per_s_one_thread: round(sign.one.perSecond, 0),
+        sign_cpu_us: round(sign.one.cpuUs, 0),
+        sign_per_s_pool: round(sign.pool.perSecond, 0),
+        signing_threads: sign.threads,
+        ceiling_ratio_signing: round(signingCeiling, 3),
+        ceiling_ratio_cpu: round(cpuCeiling, 3),
+        delivery_events_per_s: round(fresh.perSecond, 0),
+        delivery_ratio: round(fresh.perSecond / baseline, 3),
+        delivery_cpu_us_per_event: round(fresh.cpuUs, 0),
+        delivery_inline_signing_events_per_s: round(inlineSigning.perSecond, 0),
+        delivery_inline_signing_ratio: round(inlineSigning.perSecond / baseline, 3),
+        delivery_token_reuse_events_per_s: round(reuse.perSecond, 0),
+        delivery_token_reuse_ratio: round(reuse.perSecond / baseline, 3),
         latency_p50_ms: round(latency.p50, 2),
         latency_p99_ms: round(latency.p99, 2),
+        latency_cpu_us_per_event: round(latency.cpuUs, 0),
         latency_token_reuse_p50_ms: round(latencyReuse.p50, 2),
         latency_token_reuse_p99_ms: round(latencyReuse.p99, 2),
-        load_average_1m: round(os.loadavg()[0]!, 2),
-        ingestion_pglite_events_per_s: round(pgliteRate, 0),
-        ingestion_postgres_events_per_s: postgresRate === null ? null : round(postgresRate, 0),
+        ingestion_in_flight: INGEST_IN_FLIGHT,
+        ingestion_pglite_events_per_s: round(pgliteRate.perSecond, 0),
+        ingestion_postgres_events_per_s: postgres === null ? null : round(postgres.perSecond, 0),
+        ingestion_postgres_cpu_us_per_event: postgres === null ? null : round(postgres.cpuUs, 0),
+        ingestion_postgres_server_cpu_us_per_event:
+          postgres?.serverCpuUs == null ? null : round(postgres.serverCpuUs, 0),
       },
     }),
   )

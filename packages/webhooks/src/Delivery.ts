@@ -116,7 +116,7 @@ export const worker = (options: Options = {}) =>
     const report = options.onAttempt ?? (() => undefined)
     const prefetch = Math.max(0, Math.floor(options.prefetch ?? concurrency / 4))
     const capacity = concurrency + prefetch
-    const settled = yield* Queue.sliding<void>(1)
+    const doorbell = yield* Queue.sliding<void>(1)
     const fibers = yield* FiberSet.make()
     const slots = yield* Effect.makeSemaphore(concurrency)
     const signer = yield* Effect.acquireRelease(
@@ -249,12 +249,20 @@ export const worker = (options: Options = {}) =>
         Effect.ensuring(
           Effect.suspend(() => {
             leased--
-            return Queue.offer(settled, undefined)
+            return Queue.offer(doorbell, undefined)
           }),
         ),
       )
 
-    const waitForWork = Effect.raceAll([wakeup.take, Queue.take(settled), Effect.sleep(pollMs)])
+    // one doorbell rung by a commit (the runtime's wake-up), the end of a delivery, or the poll
+    // timer: the loop waits on it alone (no race of three fibers per turn)
+    yield* Effect.forkScoped(
+      Effect.forever(Effect.zipRight(wakeup.take, Queue.offer(doorbell, undefined))),
+    )
+    yield* Effect.forkScoped(
+      Effect.forever(Effect.zipRight(Effect.sleep(pollMs), Queue.offer(doorbell, undefined))),
+    )
+    const waitForWork = Queue.take(doorbell)
 
     // claim in batches: while many deliveries are under way, wait until a good share of the
     // capacity is free (a claim scans the outbox; one claim per finished delivery would be costly)

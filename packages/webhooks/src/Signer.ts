@@ -13,7 +13,7 @@ import * as Token from './Token.js'
 export interface Signer {
   /** Signing threads (0: the calling thread). */
   readonly threads: number
-  /** Worker threads running now (started on first use, restarted after a failure). */
+  /** Worker threads running now (started with the pool, replaced after a failure). */
   readonly running: () => number
   /** A fresh token for these claims, signed with `key`. */
   readonly mint: (key: SigningKey, claims: Token.Claims) => Promise<string>
@@ -150,6 +150,9 @@ export const pool = (options: PoolOptions = {}): Signer => {
     threads.push(thread)
     return thread
   }
+
+  // started now: a thread takes tens of ms to start, not to be paid by the first tokens
+  for (let i = 0; i < size; i++) spawn()
 
   const flush = () => {
     flushing = false
