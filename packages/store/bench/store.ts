@@ -4,7 +4,11 @@
  * on disk) and PostgreSQL. The baseline of each figure is a raw INSERT of the same rows through
  * the same driver in the same run; the ratio is store rate / raw rate.
  *
+ * The stores run with their defaults (group commit on); the outbox workers acknowledge the
+ * items of a claim concurrently, so the store may group those acknowledgements.
+ *
  *   pnpm bench            (PostgreSQL from DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
+ *   STORE_BENCH_GROUP_COMMIT=off pnpm bench     (the stores without group commit, for comparison)
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -29,6 +33,12 @@ interface Target {
 }
 
 const writers = 16
+/** STORE_BENCH_GROUP_COMMIT=off runs the stores without group commit; a number sets maxInFlight. */
+const knob = process.env.STORE_BENCH_GROUP_COMMIT
+const knobs =
+  knob === undefined || knob === ''
+    ? {}
+    : { groupCommit: knob === 'off' ? false : { maxInFlight: Number(knob) } }
 const run = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
 const payload = (i: number) => ({
   operationContext: `ctx-${i}`,
@@ -165,8 +175,8 @@ const batches = async (t: Target, n: number, slices: number) => {
 
 /**
  * Outbox: items of many calls (2 each) are enqueued (not timed), then 16 workers claim (up to
- * 16 at a time) and acknowledge each until none is left. Baseline: single-row raw INSERTs of
- * the same rows by 16 writers. Rates in items/s.
+ * 16 at a time) and acknowledge each (the items of one claim concurrently) until none is
+ * left. Baseline: single-row raw INSERTs of the same rows by 16 writers. Rates in items/s.
  */
 const outbox = async (t: Target, n: number, slices: number) => {
   const S = `"${t.schema}"`
@@ -215,10 +225,10 @@ const outbox = async (t: Target, n: number, slices: number) => {
               t.store.outbox.claim({ owner: `w${w}`, limit: 16, leaseMs: 600_000, now: now++ }),
             )
             idle = items.length === 0 ? idle + 1 : 0
-            for (const item of items) {
-              await run(t.store.outbox.ack(item.id, `w${w}`))
-              done++
-            }
+            // A worker acknowledges what it claimed concurrently (as a worker delivering its
+            // items concurrently does), so the store can group the acknowledgements.
+            await Promise.all(items.map((item) => run(t.store.outbox.ack(item.id, `w${w}`))))
+            done += items.length
             if (items.length === 0) await new Promise((r) => setTimeout(r, 1))
           }
         }),
@@ -232,7 +242,7 @@ const outbox = async (t: Target, n: number, slices: number) => {
 const pgliteTarget = async (name: string, dataDir: string | undefined): Promise<Target> => {
   const db = await PGlite.create(dataDir === undefined ? {} : { dataDir })
   const schema = 'bench'
-  const store = await run(PgliteStore.fromClient(db, { schema }))
+  const store = await run(PgliteStore.fromClient(db, { schema, ...knobs }))
   await db.exec(rawTables(`"${schema}"`))
   return {
     name,
@@ -249,7 +259,7 @@ const pgliteTarget = async (name: string, dataDir: string | undefined): Promise<
 
 const postgresTarget = async (databaseUrl: string): Promise<Target> => {
   const schema = `store_bench_${randomBytes(5).toString('hex')}`
-  const store = await PostgresStore.open({ databaseUrl, schema, poolSize: writers })
+  const store = await PostgresStore.open({ databaseUrl, schema, poolSize: writers, ...knobs })
   const pool = new pg.Pool({ connectionString: databaseUrl, max: writers })
   pool.on('error', () => undefined)
   await pool.query(rawTables(`"${schema}"`))

@@ -85,9 +85,24 @@ export const make = <R, A>(
   let running = 0
   const queue: Array<Waiting<R, A>> = []
 
-  const done = () => {
-    running--
-    pump()
+  /**
+   * After a batch of several, when fewer operations wait than the batch released, the slot is
+   * kept for one turn of the event loop (setImmediate): the callers just released (request
+   * loops, pipelines) issue their next operations in that turn and go together with those
+   * waiting, rather than those waiting alone and the released ones in the batch after (16
+   * writers in a loop otherwise settle into batches of 1 and 15, two commits per 16 appends).
+   * After an operation alone (a lone writer) the slot frees at once.
+   */
+  const done = (size: number) => () => {
+    if (size > 1 && queue.length < size)
+      setImmediate(() => {
+        running--
+        pump()
+      })
+    else {
+      running--
+      pump()
+    }
   }
 
   const pump = () => {
@@ -104,7 +119,7 @@ export const make = <R, A>(
       running++
       if (batch.length === 1) {
         const w = batch[0] as Waiting<R, A>
-        one(w.request).then(w.resolve, w.reject).finally(done)
+        one(w.request).then(w.resolve, w.reject).finally(done(1))
         continue
       }
       many(batch.map((w) => w.request))
@@ -118,7 +133,7 @@ export const make = <R, A>(
             }),
           (e: unknown) => batch.forEach((w) => w.reject(e)),
         )
-        .finally(done)
+        .finally(done(batch.length))
     }
   }
 
@@ -126,7 +141,7 @@ export const make = <R, A>(
     if (bytes > settings.maxGroupedBytes) return one(request)
     if (running < settings.maxInFlight && queue.length === 0) {
       running++
-      return one(request).finally(done)
+      return one(request).finally(done(1))
     }
     return new Promise<A>((resolve, reject) => {
       queue.push({ request, bytes, resolve, reject })
