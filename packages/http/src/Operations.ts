@@ -119,29 +119,33 @@ const execute = (
   respond: (accepted: Accepted) => HttpRoute.HttpResponse,
 ): Effect.Effect<OperationResult, never, Deps> =>
   Effect.flatMap(Pipeline.Pipeline, (pipeline) =>
-    Effect.matchEffect(
-      pipeline.command(
-        callId,
-        command,
-        repeatability === undefined
-          ? undefined
-          : {
-              idempotency: {
-                key: repeatability.key,
-                requestHash: repeatability.requestHash,
-                respond: (accepted) => Repeatability.store(respond(accepted)),
-              },
-            },
-      ),
-      {
-        onFailure: (error) =>
-          Effect.map(failure(callId, error, repeatability), (response) => done(response, callId)),
+    Effect.catchAll(
+      Effect.map(
+        pipeline.command(
+          callId,
+          command,
+          repeatability === undefined ? undefined : idempotencyOf(repeatability, respond),
+        ),
         // a command that changed nothing wrote no record: the server stores the response itself
-        onSuccess: (accepted) =>
-          Effect.succeed(done(respond(accepted), callId, accepted.decision.events.length > 0)),
-      },
+        (accepted) => done(respond(accepted), callId, accepted.decision.events.length > 0),
+      ),
+      // positional callbacks rather than an options object: tsx names every function in an
+      // object literal at run time, a cost on every request
+      (error) =>
+        Effect.map(failure(callId, error, repeatability), (response) => done(response, callId)),
     ),
   )
+
+const idempotencyOf = (
+  repeatability: Repeatability.Repeatability,
+  respond: (accepted: Accepted) => HttpRoute.HttpResponse,
+) => ({
+  idempotency: {
+    key: repeatability.key,
+    requestHash: repeatability.requestHash,
+    respond: (accepted: Accepted) => Repeatability.store(respond(accepted)),
+  },
+})
 
 const callIdOf = (params: Readonly<Record<string, string>>): Ids.CallConnectionId | null =>
   Ids.callConnectionId(params.callConnectionId ?? '')

@@ -6,7 +6,7 @@ import { Identifier } from '@switchboard/core'
 import type { HttpRoute } from '@switchboard/runtime'
 import type { CallId } from '@switchboard/store'
 import { EventStore, Idempotency } from '@switchboard/store'
-import { Cause, Clock, Data, Effect, Exit, Runtime, type Scope } from 'effect'
+import { Cause, Clock, Data, Effect, Exit, Runtime, RuntimeFlags, type Scope } from 'effect'
 import * as Auth from './Auth.js'
 import * as Failure from './Failure.js'
 import * as Log from './Log.js'
@@ -99,7 +99,11 @@ export const make = <R>(
 ): Effect.Effect<Handle, ServerListenError, Deps | R | Scope.Scope> =>
   Effect.gen(function* () {
     const runtime = yield* Effect.runtime<Deps | R>()
-    const runFork = Runtime.runFork(runtime)
+    // Effect's fiber metrics (counters and a lifetime histogram updated as every fiber starts
+    // and ends) are not read anywhere: a request's fiber does without them
+    const runFork = Runtime.runFork(
+      Runtime.disableRuntimeFlag(runtime, RuntimeFlags.RuntimeMetrics),
+    )
     const log = Log.make(
       config.logFormat ?? 'human',
       config.write !== undefined

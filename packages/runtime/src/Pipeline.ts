@@ -27,7 +27,7 @@ import {
   type StoreInputError,
   type StoreUnavailableError,
 } from '@switchboard/store'
-import { Clock, Context, Data, Effect, Layer, Option, Runtime } from 'effect'
+import { Clock, Context, Data, Effect, Layer, Option, Runtime, RuntimeFlags } from 'effect'
 import * as CallbackItem from './CallbackItem.js'
 import { IdSource } from './IdSource.js'
 import { MediaPlane } from './MediaPlane.js'
@@ -134,7 +134,10 @@ export const make = (options: PipelineOptions = {}) =>
     const wakeup = yield* Wakeup
     const scheduler = yield* Scheduler
     const runtime = yield* Effect.runtime<never>()
-    const runFork = Runtime.runFork(runtime)
+    // media dispatches and signal drains: without Effect's fiber metrics (nobody reads them)
+    const runFork = Runtime.runFork(
+      Runtime.disableRuntimeFlag(runtime, RuntimeFlags.RuntimeMetrics),
+    )
     const maxAttempts = options.maxAttempts ?? 50
     const cacheSize = options.cacheSize ?? 10_000
     const cache = new Map<string, Cached>()
@@ -276,8 +279,20 @@ export const make = (options: PipelineOptions = {}) =>
             }
           : {}),
       }
-      return Effect.matchEffect(events.append(request), {
-        onFailure: (error): Effect.Effect<Option.Option<Accepted>, E | PipelineError> => {
+      // positional callbacks, not an options object: tsx names every function in an object
+      // literal at run time (a defineProperty per request)
+      return Effect.catchAll(
+        Effect.flatMap(events.append(request), (appended) => {
+          const version = appended.version
+          remember(callId, { state: after, version })
+          // committed: carry out the media instructions, wake the deliverers, re-arm the timer
+          for (const instruction of decision.instructions)
+            if (InstructionModule.isMedia(instruction)) runFork(dispatch(callId, instruction))
+          const accepted = Option.some({ decision, state: after, version })
+          const armed = Effect.as(scheduler.arm(callId, deadline, expireCall), accepted)
+          return outbox.length > 0 ? Effect.zipRight(wakeup.wake, armed) : armed
+        }),
+        (error): Effect.Effect<Option.Option<Accepted>, E | PipelineError> => {
           if (error._tag !== 'StoreConflictError') return Effect.fail(error)
           cache.delete(callId)
           if (n >= maxAttempts) return Effect.fail(new ContentionError({ callId, attempts: n }))
@@ -290,17 +305,7 @@ export const make = (options: PipelineOptions = {}) =>
             attempt(job, n + 1),
           )
         },
-        onSuccess: (appended) => {
-          const version = appended.version
-          remember(callId, { state: after, version })
-          // committed: carry out the media instructions, wake the deliverers, re-arm the timer
-          for (const instruction of decision.instructions)
-            if (InstructionModule.isMedia(instruction)) runFork(dispatch(callId, instruction))
-          const accepted = Option.some({ decision, state: after, version })
-          const armed = Effect.as(scheduler.arm(callId, deadline, expireCall), accepted)
-          return outbox.length > 0 ? Effect.zipRight(wakeup.wake, armed) : armed
-        },
-      })
+      )
     }
 
     /**

@@ -130,6 +130,7 @@ const main = async () => {
   const elapsed = performance.now() - started
   stop = true
   await Promise.all(workers)
+  const used = process.cpuUsage()
   latencies.sort((a, b) => a - b)
   const at = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0
@@ -138,6 +139,8 @@ const main = async () => {
     `${JSON.stringify({
       requests: latencies.length,
       answered,
+      // the generator's own CPU time per answered request, to check it is not the bottleneck
+      loadCpuUs: (used.user + used.system) / Math.max(1, answered),
       ok,
       rps: (latencies.length / elapsed) * 1000,
       p50: at(0.5),

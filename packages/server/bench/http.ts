@@ -46,6 +46,8 @@ interface Result {
   readonly answered: number
   /** CPU time of this process (where the server runs) per answered request, in microseconds. */
   readonly cpuUs: number
+  /** CPU time of the load generator per answered request, in microseconds. */
+  readonly loadCpuUs: number
   readonly ok: number
   readonly rps: number
   readonly p50: number
@@ -294,11 +296,11 @@ const main = async () => {
     `HTTP benchmark: ${connections} connections, ${durationMs / 1000} s after ${warmupMs / 1000} s warm-up, signed :hold/:unhold from a separate load process`,
   )
   console.log(
-    `${'target'.padEnd(32)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}${'2xx'.padStart(10)}${'vs bare'.padStart(10)}${'cpu us/req'.padStart(12)}`,
+    `${'target'.padEnd(32)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}${'2xx'.padStart(10)}${'vs bare'.padStart(10)}${'cpu us/req'.padStart(12)}${'load cpu'.padStart(10)}`,
   )
   for (const [, name, r] of results)
     console.log(
-      `${name.padEnd(32)}${fmt(r.rps)}${fmt(r.p50, 2)}${fmt(r.p99, 2)}${fmt(r.max, 1)}${fmt(r.ok)}${fmt((r.rps / baseline.rps) * 100, 1)}%${fmt(r.cpuUs, 1).padStart(12)}`,
+      `${name.padEnd(32)}${fmt(r.rps)}${fmt(r.p50, 2)}${fmt(r.p99, 2)}${fmt(r.max, 1)}${fmt(r.ok)}${fmt((r.rps / baseline.rps) * 100, 1)}%${fmt(r.cpuUs, 1).padStart(12)}${fmt(r.loadCpuUs, 1)}`,
     )
   const metrics: Record<string, number> = { connections }
   for (const [key, , r] of results) {
@@ -306,6 +308,7 @@ const main = async () => {
     metrics[`${key}_p50_ms`] = round(r.p50)
     metrics[`${key}_p99_ms`] = round(r.p99)
     metrics[`${key}_cpu_us_per_req`] = round(r.cpuUs, 1)
+    metrics[`${key}_load_cpu_us_per_req`] = round(r.loadCpuUs, 1)
     if (key !== 'bare') {
       metrics[`${key}_ratio`] = round(r.rps / baseline.rps, 3)
       metrics[`${key}_non2xx`] = r.requests - r.ok
