@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Queue } from 'effect'
+import { Context, Effect, Layer } from 'effect'
 
 /**
  * Tells the outbox workers that items were committed, so delivery starts at once instead of at
@@ -12,10 +12,33 @@ export interface WakeupService {
 
 export class Wakeup extends Context.Tag('@switchboard/runtime/Wakeup')<Wakeup, WakeupService>() {}
 
-export const layer: Layer.Layer<Wakeup> = Layer.effect(
-  Wakeup,
-  Effect.map(Queue.sliding<void>(1), (queue) => ({
-    wake: Effect.asVoid(Queue.offer(queue, undefined)),
-    take: Queue.take(queue),
-  })),
-)
+/**
+ * A flag and the takers waiting: a wake resumes the longest-waiting taker, or sets the flag when
+ * nobody waits (a sliding queue of one, without a queue: `wake` is on every commit that adds
+ * callbacks, so it is one synchronous step).
+ */
+export const make = (): WakeupService => {
+  let pending = false
+  const takers: Array<(done: Effect.Effect<void>) => void> = []
+  return {
+    wake: Effect.sync(() => {
+      const taker = takers.shift()
+      if (taker !== undefined) taker(Effect.void)
+      else pending = true
+    }),
+    take: Effect.async<void>((resume) => {
+      if (pending) {
+        pending = false
+        resume(Effect.void)
+        return
+      }
+      takers.push(resume)
+      return Effect.sync(() => {
+        const i = takers.indexOf(resume)
+        if (i >= 0) takers.splice(i, 1)
+      })
+    }),
+  }
+}
+
+export const layer: Layer.Layer<Wakeup> = Layer.sync(Wakeup, make)
