@@ -50,13 +50,14 @@ export const concurrencyContract = (factory: Factory): void => {
             callId: c,
             expectedVersion: 0,
             events: [
-              { type: 'A', at: k, payload: { c, k } },
+              // Quotes, backslashes and non-ASCII text travel inside a group's JSON too.
+              { type: 'A', at: k, payload: { c, k, s: `é'"\\${k}\u2028💡` } },
               { type: 'B', at: k, payload: [k] },
             ],
             outbox: [{ kind: 'callback', payload: { c }, dueAt: 1_000_000 + k }],
             timer: 500 + k,
             snapshot: { version: 2, state: { c } },
-            inboxIds: [`in-${c}`],
+            inboxIds: [`in-'"\\${c}`],
             idempotency: { key: `key-${c}`, requestHash: 'h', response: { c }, at: 10 },
           })),
         )
@@ -82,7 +83,7 @@ export const concurrencyContract = (factory: Factory): void => {
         second.forEach((r) => expect(right(r).outbox.map((o) => o.seq)).toEqual([2]))
         for (const [k, c] of calls.entries()) {
           expect((await run(s.events.read(c))).map((e) => [e.version, e.type, e.payload])).toEqual([
-            [1, 'A', { c, k }],
+            [1, 'A', { c, k, s: `é'"\\${k}\u2028💡` }],
             [2, 'B', [k]],
             [3, 'C', k % 2 === 0 ? k : null],
           ])
@@ -96,7 +97,7 @@ export const concurrencyContract = (factory: Factory): void => {
           expect(await run(s.idempotency.get(`null-${c}`, 11))).toEqual(
             Option.some({ key: `null-${c}`, requestHash: 'h', response: null, at: 10 }),
           )
-          expect(await run(s.inbox.has(`in-${c}`))).toBe(true)
+          expect(await run(s.inbox.has(`in-'"\\${c}`))).toBe(true)
           expect(await run(s.idempotency.get(`key-${c}`, 11))).toEqual(
             Option.some({ key: `key-${c}`, requestHash: 'h', response: { c }, at: 10 }),
           )
