@@ -32,9 +32,19 @@ const exclusive = <A>(db: PGlite, f: () => Promise<A>): Promise<A> => {
  */
 const prepared = new WeakMap<PGlite, Map<string, string>>()
 
+/** An array's text form (`{"a","b",NULL}`): each element quoted, backslashes and quotes escaped. */
+const arrayText = (a: ReadonlyArray<unknown>): string =>
+  `{${a
+    .map((v) =>
+      v === null || v === undefined
+        ? 'NULL'
+        : `"${(typeof v === 'string' ? v : String(v)).replace(/[\\"]/g, '\\$&')}"`,
+    )
+    .join(',')}}`
+
 const literal = (v: unknown): string => {
   if (v === null || v === undefined) return 'NULL'
-  const s = typeof v === 'string' ? v : String(v)
+  const s = typeof v === 'string' ? v : Array.isArray(v) ? arrayText(v) : String(v)
   // standard_conforming_strings is on (set at open): only quotes need doubling. NUL cannot
   // occur: ids refuse control characters and JSON.stringify escapes them.
   return `'${s.replaceAll("'", "''")}'`

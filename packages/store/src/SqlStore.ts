@@ -342,8 +342,8 @@ export const open = (driver: Driver, schema: string, options?: SqlOptions): Stor
       const code = pgCode(e)
       if (code === 'SB002') {
         const dups = await q(
-          `SELECT id FROM ${S}.inbox WHERE id IN (SELECT json_array_elements_text($1::json)) ORDER BY id COLLATE "C"`,
-          [JSON.stringify(r.inboxIds)],
+          `SELECT id FROM ${S}.inbox WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C"`,
+          [r.inboxIds],
         )
         throw new StoreDuplicateError({ what: 'inbox', ids: dups.map((d) => d.id as string) })
       }
@@ -361,49 +361,30 @@ export const open = (driver: Driver, schema: string, options?: SqlOptions): Stor
     }
   }
 
-  /** One element of append_batch's argument (see migration 3); JSON values are already encoded. */
-  const requestJson = (r: Limits.CheckedAppend, i: number): string => {
-    const f = [
-      `"i":${i}`,
-      `"c":${JSON.stringify(r.callId)}`,
-      `"e":${r.expectedVersion}`,
-      `"n":${r.events.length}`,
-      `"k":${r.outbox.length}`,
-    ]
-    if (r.events.length > 0)
-      f.push(
-        `"ev":[${r.events
-          .map((e) => `{"type":${JSON.stringify(e.type)},"at":${e.at},"payload":${e.payload}}`)
-          .join(',')}]`,
-      )
-    if (r.outbox.length > 0)
-      f.push(
-        `"ob":[${r.outbox
-          .map((o) => `{"kind":${JSON.stringify(o.kind)},"d":${o.dueAt},"payload":${o.payload}}`)
-          .join(',')}]`,
-      )
-    if (r.timer !== undefined) f.push(`"ts":true`, `"t":${r.timer === null ? 'null' : r.timer}`)
-    if (r.snapshot !== undefined) f.push(`"sv":${r.snapshot.version}`, `"ss":${r.snapshot.state}`)
-    if (r.inboxIds.length > 0) f.push(`"ib":${JSON.stringify(r.inboxIds)}`)
-    if (r.idempotency !== undefined) {
-      const d = r.idempotency
-      f.push(
-        `"ik":${JSON.stringify(d.key)}`,
-        `"ih":${JSON.stringify(d.requestHash)}`,
-        `"ir":${d.response}`,
-        `"ia":${d.at}`,
-      )
-    }
-    return `{${f.join(',')}}`
-  }
-
   /**
-   * Several appends in one statement (append_batch), applied in call-id order (so that
-   * concurrent batches lock calls rows in the same order) and, within a call, in the order
-   * they were issued: the second append of a call sees the first. When the statement fails
-   * (a concurrent writer took an inbox id or idempotency key between check and write, a
-   * deadlock), it wrote nothing, and the appends are applied one by one instead.
+   * Several appends in one statement (append_batch, migration 4), in call-id order and, within
+   * a call, in the order they were issued. Requests that share a call, an inbox id or an
+   * idempotency key go in successive rounds (a request's round is one more than the latest
+   * round of any earlier request it shares one of those with), so that each round's requests
+   * are independent and the function applies a round with one set-based statement; the second
+   * append of a call sees the first. When the statement fails (a concurrent writer took an
+   * inbox id or idempotency key between check and write, a deadlock), it wrote nothing, and
+   * the appends are applied one by one instead.
    */
+  /** An integer array literal (`{1,NULL,3}`). */
+  const numbers = (xs: ReadonlyArray<number | null>) =>
+    `{${xs.map((x) => (x === null ? 'NULL' : String(x))).join(',')}}`
+  /** append_batch's argument types (migration 4), in order. */
+  const batchTypes = [
+    ...['text[]', 'integer[]', 'integer[]', 'integer[]', 'boolean[]', 'bigint[]', 'integer[]'],
+    ...['json', 'text[]', 'text[]', 'json', 'bigint[]', 'integer[]'],
+    ...['integer[]', 'integer[]', 'text[]', 'bigint[]', 'json'],
+    ...['integer[]', 'integer[]', 'text[]', 'json', 'bigint[]'],
+    ...['integer[]', 'text[]', 'bigint', 'integer'],
+  ]
+  const appendBatchText = `SELECT * FROM ${S}.append_batch(${batchTypes
+    .map((t, i) => `$${i + 1}::${t}`)
+    .join(', ')})`
   const appendMany = async (
     rs: ReadonlyArray<Limits.CheckedAppend>,
   ): Promise<ReadonlyArray<GroupCommit.Settled<AppendResult>>> => {
@@ -414,12 +395,111 @@ export const open = (driver: Driver, schema: string, options?: SqlOptions): Stor
         const y = (rs[b] as Limits.CheckedAppend).callId
         return x < y ? -1 : x > y ? 1 : a - b
       })
-    const arg = `[${order.map((i) => requestJson(rs[i] as Limits.CheckedAppend, i)).join(',')}]`
+    const n = order.length
+    const call: string[] = new Array(n)
+    const expected: number[] = new Array(n)
+    const count: number[] = new Array(n)
+    const items: number[] = new Array(n)
+    const timerSet: boolean[] = new Array(n)
+    const timer: Array<number | null> = new Array(n)
+    const snapVersion: Array<number | null> = new Array(n)
+    const snapState: string[] = new Array(n)
+    const key: Array<string | null> = new Array(n)
+    const hash: Array<string | null> = new Array(n)
+    const response: string[] = new Array(n)
+    const keyAt: Array<number | null> = new Array(n)
+    const round: number[] = new Array(n)
+    const evReq: number[] = []
+    const evVersion: number[] = []
+    const evType: string[] = []
+    const evAt: number[] = []
+    const evPayload: string[] = []
+    const obReq: number[] = []
+    const obN: number[] = []
+    const obKind: string[] = []
+    const obPayload: string[] = []
+    const obDue: number[] = []
+    const ibReq: number[] = []
+    const ibId: string[] = []
+    // the latest round of each call, inbox id and key (prefixed: they share one map)
+    const latest = new Map<string, number>()
+    let rounds = 1
+    for (let p = 0; p < n; p++) {
+      const r = rs[order[p] as number] as Limits.CheckedAppend
+      const j = p + 1
+      const d = r.idempotency
+      let rd = (latest.get(`c${r.callId}`) ?? 0) + 1
+      for (const id of r.inboxIds) rd = Math.max(rd, (latest.get(`i${id}`) ?? 0) + 1)
+      if (d !== undefined) rd = Math.max(rd, (latest.get(`k${d.key}`) ?? 0) + 1)
+      latest.set(`c${r.callId}`, rd)
+      for (const id of r.inboxIds) latest.set(`i${id}`, rd)
+      if (d !== undefined) latest.set(`k${d.key}`, rd)
+      if (rd > rounds) rounds = rd
+      call[p] = r.callId
+      expected[p] = r.expectedVersion
+      count[p] = r.events.length
+      items[p] = r.outbox.length
+      timerSet[p] = r.timer !== undefined
+      timer[p] = r.timer ?? null
+      snapVersion[p] = r.snapshot?.version ?? null
+      snapState[p] = r.snapshot?.state ?? 'null'
+      key[p] = d?.key ?? null
+      hash[p] = d?.requestHash ?? null
+      response[p] = d?.response ?? 'null'
+      keyAt[p] = d?.at ?? null
+      round[p] = rd
+      r.events.forEach((e, i) => {
+        evReq.push(j)
+        evVersion.push(r.expectedVersion + i + 1)
+        evType.push(e.type)
+        evAt.push(e.at)
+        evPayload.push(e.payload)
+      })
+      r.outbox.forEach((o, i) => {
+        obReq.push(j)
+        obN.push(i + 1)
+        obKind.push(o.kind)
+        obPayload.push(o.payload)
+        obDue.push(o.dueAt)
+      })
+      for (const id of r.inboxIds) {
+        ibReq.push(j)
+        ibId.push(id)
+      }
+    }
     let rows: ReadonlyArray<Row>
     try {
-      rows = await q(`SELECT * FROM ${S}.append_batch($1::json, $2::bigint)`, [
-        arg,
+      // Numbers go as array literals and JSON values as one JSON array per column, built
+      // here: the driver would otherwise escape every element of a json[] (two regular
+      // expressions over each payload, the bulk of the client's cost of a batch).
+      rows = await q(appendBatchText, [
+        call,
+        numbers(expected),
+        numbers(count),
+        numbers(items),
+        `{${timerSet.join(',')}}`,
+        numbers(timer),
+        numbers(snapVersion),
+        `[${snapState.join(',')}]`,
+        key,
+        hash,
+        `[${response.join(',')}]`,
+        numbers(keyAt),
+        numbers(round),
+        numbers(evReq),
+        numbers(evVersion),
+        evType,
+        numbers(evAt),
+        `[${evPayload.join(',')}]`,
+        numbers(obReq),
+        numbers(obN),
+        obKind,
+        `[${obPayload.join(',')}]`,
+        numbers(obDue),
+        numbers(ibReq),
+        ibId,
         limits.idempotencyWindowMs,
+        rounds,
       ])
     } catch (e) {
       if (!serverError(e)) throw e
@@ -435,37 +515,44 @@ export const open = (driver: Driver, schema: string, options?: SqlOptions): Stor
     }
     const results: Array<GroupCommit.Settled<AppendResult>> = []
     for (const row of rows) {
-      const i = num(row.req)
+      const i = order[num(row.req) - 1] as number
       const r = rs[i] as Limits.CheckedAppend
       const detail = (row.detail ?? null) as ReadonlyArray<unknown> | null
-      results[i] =
-        row.outcome === 'ok'
-          ? {
-              ok: true,
-              value: {
-                version: r.newVersion,
-                outbox: ((detail ?? []) as ReadonlyArray<[string, number]>).map(([id, seq]) => ({
-                  id,
-                  seq: num(seq),
-                })),
-              },
-            }
-          : {
-              ok: false,
-              error:
-                row.outcome === 'conflict'
-                  ? new StoreConflictError({
-                      callId: r.callId,
-                      expected: r.expectedVersion,
-                      actual: num(row.actual),
-                    })
-                  : row.outcome === 'inbox'
-                    ? new StoreDuplicateError({ what: 'inbox', ids: (detail ?? []) as string[] })
-                    : new StoreDuplicateError({
-                        what: 'idempotency',
-                        ids: [r.idempotency?.key ?? ''],
-                      }),
-            }
+      if (row.outcome === 'ok')
+        results[i] = {
+          ok: true,
+          value: {
+            version: r.newVersion,
+            outbox: ((detail ?? []) as ReadonlyArray<[string, number]>).map(([id, seq]) => ({
+              id,
+              seq: num(seq),
+            })),
+          },
+        }
+      else if (row.outcome === 'conflict')
+        // actual is null when the guarded bump lost a race: the version is read afresh
+        results[i] = {
+          ok: false,
+          error:
+            row.actual === null
+              ? await conflict(r)
+              : new StoreConflictError({
+                  callId: r.callId,
+                  expected: r.expectedVersion,
+                  actual: num(row.actual),
+                }),
+        }
+      else
+        results[i] = {
+          ok: false,
+          error:
+            row.outcome === 'inbox'
+              ? new StoreDuplicateError({ what: 'inbox', ids: (detail ?? []) as string[] })
+              : new StoreDuplicateError({
+                  what: 'idempotency',
+                  ids: [r.idempotency?.key ?? ''],
+                }),
+        }
     }
     return results
   }
