@@ -23,6 +23,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
+import { fork } from 'node:child_process'
 import { Effect, Layer, ManagedRuntime, Runtime } from 'effect'
 import pg from 'pg'
 import { CallbackItem, Wakeup } from '@switchboard/runtime'
@@ -41,6 +42,7 @@ import * as Keys from '../src/Keys.js'
 import * as Signer from '../src/Signer.js'
 import * as Token from '../src/Token.js'
 import * as Verifier from '../src/Verifier.js'
+import type * as Sender from './Sender.js'
 import { commit, item } from '../test/Items.js'
 
 const CALLS = 1_000
@@ -311,14 +313,64 @@ const ingestionBodies = () => {
   return bodies
 }
 
+/**
+ * How the POSTs reach the handler: `handle`, Web Requests built before the timed part and given
+ * to `handle` in this process; `http`, a sender process POSTing over keep-alive connections to
+ * `nodeListener(handle)` (as ACS, another machine, does; its CPU is reported apart).
+ */
+type Driver = 'handle' | 'http'
+
+interface IngestionRate extends Rate {
+  readonly serverCpuUs: number | null
+  /** The sender process's CPU per event (µs), for `http`. */
+  readonly senderCpuUs: number | null
+}
+
+/** Starts the sender process and hands it the job (before the timed part). */
+const startSender = async (job: Sender.Job) => {
+  const child = fork(new URL('./Sender.ts', import.meta.url), {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const message = <A>(pick: (m: unknown) => A | undefined) =>
+    new Promise<A>((resolve, reject) => {
+      const on = (m: unknown) => {
+        const a = pick(m)
+        if (a === undefined) return
+        child.off('message', on)
+        child.off('exit', exit)
+        resolve(a)
+      }
+      const exit = (code: number | null) => reject(new Error(`sender exited (${code})`))
+      child.on('message', on)
+      child.on('exit', exit)
+    })
+  const ready = message((m) => (m === 'ready' ? true : undefined))
+  child.send({ job })
+  await ready
+  return {
+    go: async (): Promise<Sender.Result> => {
+      const done = message(
+        (m) => (m as { result?: Sender.Result; error?: string } | null) ?? undefined,
+      )
+      child.send({ go: true })
+      const r = (await done) as { result?: Sender.Result; error?: string }
+      if (r.result === undefined) throw new Error(`sender failed: ${r.error}`)
+      return r.result
+    },
+    stop: () => child.disconnect(),
+  }
+}
+
 const ingestionRate = async (
   store: StoreService,
   keys: Keys.KeysService,
   tokens: ReadonlyArray<string>,
   bodies: ReadonlyArray<ReadonlyArray<string>>,
+  driver: Driver,
   /** The server processes (pids) serving this store, for their CPU time (PostgreSQL). */
   backends?: () => Promise<ReadonlySet<string>>,
-): Promise<Rate & { readonly serverCpuUs: number | null }> => {
+): Promise<IngestionRate> => {
   const fetch = async (url: string) =>
     url.endsWith('/calling/keys')
       ? Response.json({ keys: await Effect.runPromise(keys.published) })
@@ -329,6 +381,7 @@ const ingestionRate = async (
   // The Requests are what the sender (ACS, or a framework's HTTP server) hands the handler:
   // built before the timed part, so the figures count the handler's work alone (reading the
   // body, verifying the token, decoding, deduplicating, persisting, folding)
+  if (driver === 'http') return ingestionOverHttp(ingestion, tokens, bodies, backends)
   let t = 0
   const requests = bodies.map((list) =>
     list.map(
@@ -364,7 +417,42 @@ const ingestionRate = async (
   const v = await ingestion.view('call-0')
   if (failures > 0 || v?.callbacks !== ING_PER_CALL)
     throw new Error(`ingestion failed (${failures})`)
-  return { perSecond, cpuUs, serverCpuUs }
+  return { perSecond, cpuUs, serverCpuUs, senderCpuUs: null }
+}
+
+const ingestionOverHttp = async (
+  ingestion: Ingestion.Ingestion,
+  tokens: ReadonlyArray<string>,
+  bodies: ReadonlyArray<ReadonlyArray<string>>,
+  backends?: () => Promise<ReadonlySet<string>>,
+): Promise<IngestionRate> => {
+  const server = http.createServer(Ingestion.nodeListener(ingestion.handle))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  let t = 0
+  const sender = await startSender({
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`,
+    inFlight: INGEST_IN_FLIGHT,
+    calls: bodies.map((list) => list.map((body) => [body, tokens[t++ % tokens.length]!] as const)),
+  })
+  try {
+    const pg0 = postgresTicks()
+    const cpu0 = process.cpuUsage()
+    const start = performance.now()
+    const r = await sender.go()
+    const total = bodies.length * bodies[0]!.length
+    const perSecond = total / ((performance.now() - start) / 1000)
+    const cpuUs = cpuSince(cpu0) / total
+    const serverCpuUs =
+      backends === undefined ? null : (1000 * postgresCpuMs(pg0, await backends())) / total
+    const v = await ingestion.view('call-0')
+    if (r.failures > 0 || v?.callbacks !== ING_PER_CALL)
+      throw new Error(`ingestion over HTTP failed: ${JSON.stringify(r.statuses)}`)
+    return { perSecond, cpuUs, serverCpuUs, senderCpuUs: r.cpuUs / total }
+  } finally {
+    sender.stop()
+    server.closeAllConnections()
+    await new Promise<void>((r) => server.close(() => r()))
+  }
 }
 
 /** CPU ticks (1/100 s) per live postgres process (Linux, server on this machine). */
@@ -426,6 +514,7 @@ const postgresRun = async (
   keys: Keys.KeysService,
   tokens: ReadonlyArray<string>,
   bodies: ReadonlyArray<ReadonlyArray<string>>,
+  driver: Driver,
 ) => {
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
   if (!(await reachable(databaseUrl))) {
@@ -435,13 +524,27 @@ const postgresRun = async (
   const schema = `webhooks_bench_${randomBytes(5).toString('hex')}`
   const store = await PostgresStore.open({ databaseUrl, schema, poolSize: POOL })
   try {
-    return await ingestionRate(store, keys, tokens, bodies, backendsOf(databaseUrl, schema))
+    return await ingestionRate(store, keys, tokens, bodies, driver, backendsOf(databaseUrl, schema))
   } finally {
     await Effect.runPromise(store.close())
     const client = new pg.Client({ connectionString: databaseUrl })
     await client.connect()
     await client.query(`DROP SCHEMA "${schema}" CASCADE`)
     await client.end()
+  }
+}
+
+const pgliteRun = async (
+  keys: Keys.KeysService,
+  tokens: ReadonlyArray<string>,
+  bodies: ReadonlyArray<ReadonlyArray<string>>,
+  driver: Driver,
+) => {
+  const pglite = await PgliteStore.open()
+  try {
+    return await ingestionRate(pglite, keys, tokens, bodies, driver)
+  } finally {
+    await Effect.runPromise(pglite.close())
   }
 }
 
@@ -477,13 +580,20 @@ const main = async () => {
   }
   if (only === 'ingestion') {
     const { keys, tokens, bodies } = await ingestionSetup()
-    if (process.env.BENCH_POSTGRES_ONLY === undefined) {
-      console.log('memory', await ingestionRate(MemoryStore.open(), keys, tokens, bodies))
-      const pglite = await PgliteStore.open()
-      console.log('pglite', await ingestionRate(pglite, keys, tokens, bodies))
-      await Effect.runPromise(pglite.close())
+    const drivers: ReadonlyArray<Driver> =
+      process.env.BENCH_INGEST_DRIVER === 'handle' || process.env.BENCH_INGEST_DRIVER === 'http'
+        ? [process.env.BENCH_INGEST_DRIVER]
+        : ['handle', 'http']
+    for (const driver of drivers) {
+      if (process.env.BENCH_POSTGRES_ONLY === undefined) {
+        console.log(
+          `memory, ${driver}`,
+          await ingestionRate(MemoryStore.open(), keys, tokens, bodies, driver),
+        )
+        console.log(`pglite, ${driver}`, await pgliteRun(keys, tokens, bodies, driver))
+      }
+      console.log(`postgres, ${driver}`, await postgresRun(keys, tokens, bodies, driver))
     }
-    console.log('postgres', await postgresRun(keys, tokens, bodies))
     return
   }
 
@@ -510,10 +620,10 @@ const main = async () => {
   const cpuCeiling = cpuCeilingRate / baseline
 
   const { keys, tokens, bodies } = await ingestionSetup()
-  const pglite = await PgliteStore.open()
-  const pgliteRate = await ingestionRate(pglite, keys, tokens, bodies)
-  await Effect.runPromise(pglite.close())
-  const postgres = await postgresRun(keys, tokens, bodies)
+  const pgliteRate = await pgliteRun(keys, tokens, bodies, 'handle')
+  const postgres = await postgresRun(keys, tokens, bodies, 'handle')
+  const pgliteHttp = await pgliteRun(keys, tokens, bodies, 'http')
+  const postgresHttp = await postgresRun(keys, tokens, bodies, 'http')
   const load = os.loadavg()[0]!
 
   const rows: Array<[string, string]> = [
@@ -547,6 +657,7 @@ const main = async () => {
       `ingestion on PGlite (events/s, ${INGEST_IN_FLIGHT} POSTs in flight)`,
       round(pgliteRate.perSecond, 0).toString(),
     ],
+    ['  CPU per event: this process, PGlite included (µs)', round(pgliteRate.cpuUs, 0).toString()],
     [
       `ingestion on PostgreSQL (events/s, ${INGEST_IN_FLIGHT} POSTs in flight)`,
       postgres === null ? 'skipped' : round(postgres.perSecond, 0).toString(),
@@ -558,6 +669,27 @@ const main = async () => {
     [
       '  CPU per event: PostgreSQL backends (µs)',
       postgres?.serverCpuUs == null ? '-' : round(postgres.serverCpuUs, 0).toString(),
+    ],
+    [
+      'ingestion over node:http on PGlite (events/s; sender process)',
+      round(pgliteHttp.perSecond, 0).toString(),
+    ],
+    ['  CPU per event: this process, PGlite included (µs)', round(pgliteHttp.cpuUs, 0).toString()],
+    [
+      'ingestion over node:http on PostgreSQL (events/s; sender process)',
+      postgresHttp === null ? 'skipped' : round(postgresHttp.perSecond, 0).toString(),
+    ],
+    [
+      '  CPU per event: this process (µs)',
+      postgresHttp === null ? '-' : round(postgresHttp.cpuUs, 0).toString(),
+    ],
+    [
+      '  CPU per event: PostgreSQL backends (µs)',
+      postgresHttp?.serverCpuUs == null ? '-' : round(postgresHttp.serverCpuUs, 0).toString(),
+    ],
+    [
+      '  CPU per event: the sender process (µs, not counted above)',
+      postgresHttp?.senderCpuUs == null ? '-' : round(postgresHttp.senderCpuUs, 0).toString(),
     ],
   ]
   const width = Math.max(...rows.map((r) => r[0].length))
@@ -593,10 +725,21 @@ const main = async () => {
         latency_token_reuse_p99_ms: round(latencyReuse.p99, 2),
         ingestion_in_flight: INGEST_IN_FLIGHT,
         ingestion_pglite_events_per_s: round(pgliteRate.perSecond, 0),
+        ingestion_pglite_cpu_us_per_event: round(pgliteRate.cpuUs, 0),
         ingestion_postgres_events_per_s: postgres === null ? null : round(postgres.perSecond, 0),
         ingestion_postgres_cpu_us_per_event: postgres === null ? null : round(postgres.cpuUs, 0),
         ingestion_postgres_server_cpu_us_per_event:
           postgres?.serverCpuUs == null ? null : round(postgres.serverCpuUs, 0),
+        ingestion_http_pglite_events_per_s: round(pgliteHttp.perSecond, 0),
+        ingestion_http_pglite_cpu_us_per_event: round(pgliteHttp.cpuUs, 0),
+        ingestion_http_postgres_events_per_s:
+          postgresHttp === null ? null : round(postgresHttp.perSecond, 0),
+        ingestion_http_postgres_cpu_us_per_event:
+          postgresHttp === null ? null : round(postgresHttp.cpuUs, 0),
+        ingestion_http_postgres_server_cpu_us_per_event:
+          postgresHttp?.serverCpuUs == null ? null : round(postgresHttp.serverCpuUs, 0),
+        ingestion_http_sender_cpu_us_per_event:
+          postgresHttp?.senderCpuUs == null ? null : round(postgresHttp.senderCpuUs, 0),
       },
     }),
   )

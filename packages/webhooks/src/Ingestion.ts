@@ -11,7 +11,7 @@ import {
   type StoreService,
 } from '@switchboard/store'
 import { Callbacks, EventGrid } from '@switchboard/wire'
-import { Data, Effect, Layer, Runtime } from 'effect'
+import { Cause, Data, Effect, Exit, Layer, Option, Runtime, RuntimeFlags } from 'effect'
 import * as Projection from './Projection.js'
 import type { Verifier } from './Verifier.js'
 
@@ -111,13 +111,50 @@ export class IngestionContentionError extends Data.TaggedError('IngestionContent
   }
 }
 
+/** What a handler answers, before it is made a Web `Response` or written to `node:http`. */
+interface Reply {
+  readonly status: number
+  /** JSON text (an ACS error), or no body. */
+  readonly body: string | null
+}
+
+const failure = (status: number, code: string, message: string): Reply => ({
+  status,
+  body: JSON.stringify({ error: { code, message } }),
+})
+
+const okReply: Reply = { status: 200, body: null }
+
+const jsonHeaders = { 'content-type': 'application/json' } as const
+
+const toResponse = (r: Reply): Response =>
+  r.body === null
+    ? new Response(null, { status: r.status })
+    : new Response(r.body, { status: r.status, headers: jsonHeaders })
+
 const errorResponse = (status: number, code: string, message: string) =>
-  new Response(JSON.stringify({ error: { code, message } }), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  })
+  toResponse(failure(status, code, message))
 
 const ok = () => new Response(null, { status: 200 })
+
+/**
+ * The callback endpoint without Web objects: method, `Authorization` header, body text and its
+ * size in bytes. `handle` carries it so `nodeListener(app.handle)` answers `node:http` requests
+ * without building a `Request` and a `Response` for each.
+ */
+type Direct = (
+  method: string,
+  authorization: string | null | undefined,
+  text: string,
+  bytes: number,
+) => Promise<Reply>
+
+const direct: unique symbol = Symbol('@switchboard/webhooks/Ingestion.direct')
+
+interface DirectHandler {
+  (request: Request): Promise<Response>
+  readonly [direct]?: Direct
+}
 
 class BodyTooLarge extends Error {}
 
@@ -184,6 +221,20 @@ export const make = (options: Options) =>
     const inbox = yield* Inbox
     const runtime = yield* Effect.runtime<never>()
     const run = Runtime.runPromise(runtime)
+    // Effect's fiber metrics (counters and a lifetime histogram updated as each fiber starts and
+    // ends) are read by nobody: the store operations of a POST run without them
+    const fork = Runtime.runFork(Runtime.disableRuntimeFlag(runtime, RuntimeFlags.RuntimeMetrics))
+    /** Runs an effect to its exit (no promise rejection, no `Either` wrapping). */
+    const exit = <A, E>(effect: Effect.Effect<A, E>): Promise<Exit.Exit<A, E>> =>
+      new Promise((resolve) => {
+        fork(effect).addObserver(resolve)
+      })
+    /** The typed error of a failed exit; a defect or an interruption is thrown. */
+    const failureOf = <E>(cause: Cause.Cause<E>): E => {
+      const f = Cause.failureOption(cause)
+      if (Option.isSome(f)) return f.value
+      throw Cause.squash(cause)
+    }
     const maxBody = options.maxBodyBytes ?? 1024 * 1024
     const cacheSize = options.cacheSize ?? 10_000
     const cache = new Map<string, Cached>()
@@ -192,9 +243,9 @@ export const make = (options: Options) =>
 
     /** Runs a store operation: its value, or its typed error thrown. */
     const store = async <A, E>(effect: Effect.Effect<A, E>): Promise<A> => {
-      const r = await run(Effect.either(effect))
-      if (r._tag === 'Left') throw r.left
-      return r.right
+      const r = await exit(effect)
+      if (Exit.isSuccess(r)) return r.value
+      throw failureOf(r.cause)
     }
 
     const remember = (callId: string, c: Cached) => {
@@ -265,17 +316,15 @@ export const make = (options: Options) =>
           for (let attempt = 0; attempt < 100; attempt++) {
             const fresh = candidates.filter((e) => !current.ids.has(e.id))
             if (fresh.length === 0) return { fresh, cached: current }
-            const r = await run(
-              Effect.either(
-                events.append({
-                  callId: callId as unknown as CallId,
-                  expectedVersion: current.version,
-                  events: fresh.map(toNewEvent),
-                  ...(dedup ? { inboxIds: fresh.map((e) => e.id) } : {}),
-                }),
-              ),
+            const r = await exit(
+              events.append({
+                callId: callId as unknown as CallId,
+                expectedVersion: current.version,
+                events: fresh.map(toNewEvent),
+                ...(dedup ? { inboxIds: fresh.map((e) => e.id) } : {}),
+              }),
             )
-            if (r._tag === 'Right') {
+            if (Exit.isSuccess(r)) {
               // the log only grows: extend the arrays and sets in place (older views keep theirs)
               const entries = current.entries
               for (const e of fresh) {
@@ -285,14 +334,14 @@ export const make = (options: Options) =>
               const next: Cached = {
                 entries,
                 ids: current.ids,
-                version: r.right.version,
+                version: r.value.version,
                 fold: Projection.extend(current.fold, fresh) ?? Projection.foldAll(entries),
                 view: undefined,
               }
               remember(callId, next)
               return { fresh, cached: next }
             }
-            const error = r.left
+            const error = failureOf(r.cause)
             if (error._tag === 'StoreConflictError') {
               cache.delete(callId)
               current = await load(callId)
@@ -335,35 +384,44 @@ export const make = (options: Options) =>
       }
     }
 
-    const ingest = async (text: string): Promise<Response> => {
+    /** The entry of one decoded CloudEvent and its call (null: no call to file it under). */
+    const entryOf = (i: Callbacks.Ingested): [string, Projection.Entry] | null => {
+      if (i._tag === 'Known') {
+        const entry = toEntry(i)
+        return entry === null ? null : [i.call.callConnectionId, entry]
+      }
+      const callId = callOfUnknown(i.raw)
+      if (callId === null) return null
+      const time = (i.raw as { time?: unknown }).time
+      const ms = typeof time === 'string' ? Date.parse(time) : Number.NaN
+      return [
+        callId,
+        { kind: 'unknown', id: i.id, ms: Number.isFinite(ms) ? ms : 0, type: i.type, raw: i.raw },
+      ]
+    }
+
+    const ingest = async (text: string): Promise<Reply> => {
       const decoded = Callbacks.decodeBatchText(text)
       if (decoded._tag === 'Left')
-        return errorResponse(400, 'BadRequest', `Invalid callback body: ${decoded.left.message}`)
-      // group by call, dropping ids repeated within the body
-      const byCall = new Map<string, Array<Projection.Entry>>()
-      const seen = new Set<string>()
-      for (const i of decoded.right) {
-        if (seen.has(i.id)) continue
-        seen.add(i.id)
-        let entry = toEntry(i)
-        let callId: string | null = null
-        if (entry !== null && entry.kind === 'callback') callId = entry.call.callConnectionId
-        else if (i._tag === 'Unknown') {
-          callId = callOfUnknown(i.raw)
-          const time = (i.raw as { time?: unknown }).time
-          const ms = typeof time === 'string' ? Date.parse(time) : Number.NaN
-          entry = {
-            kind: 'unknown',
-            id: i.id,
-            ms: Number.isFinite(ms) ? ms : 0,
-            type: i.type,
-            raw: i.raw,
-          }
+        return failure(400, 'BadRequest', `Invalid callback body: ${decoded.left.message}`)
+      // group by call, dropping ids repeated within the body (one event per POST: no grouping)
+      const batch = decoded.right
+      let byCall: Map<string, Array<Projection.Entry>>
+      if (batch.length === 1) {
+        const one = entryOf(batch[0]!)
+        byCall = one === null ? new Map() : new Map([[one[0], [one[1]]]])
+      } else {
+        byCall = new Map()
+        const seen = new Set<string>()
+        for (const i of batch) {
+          if (seen.has(i.id)) continue
+          seen.add(i.id)
+          const one = entryOf(i)
+          if (one === null) continue
+          const list = byCall.get(one[0])
+          if (list === undefined) byCall.set(one[0], [one[1]])
+          else list.push(one[1])
         }
-        if (callId === null || entry === null) continue
-        const list = byCall.get(callId) ?? []
-        list.push(entry)
-        byCall.set(callId, list)
       }
       for (const [callId, entries] of byCall) {
         let r: Awaited<ReturnType<typeof append>>
@@ -372,31 +430,51 @@ export const make = (options: Options) =>
         } catch (error) {
           const e = error as { _tag?: string; message?: string }
           if (e._tag === 'StoreInputError')
-            return errorResponse(400, 'BadRequest', `Invalid callback body: ${e.message}`)
+            return failure(400, 'BadRequest', `Invalid callback body: ${e.message}`)
           await run(Effect.logWarning(`callback ingestion: ${e.message ?? String(e)}`))
-          return errorResponse(503, 'ServiceUnavailable', 'The store is unavailable; retry later.')
+          return failure(503, 'ServiceUnavailable', 'The store is unavailable; retry later.')
         }
         await dispatch(r.fresh, r.cached)
       }
-      return ok()
+      return okReply
     }
 
-    const handle = async (request: Request): Promise<Response> => {
+    const tooLarge = () => failure(413, 'PayloadTooLarge', `The body exceeds ${maxBody} bytes.`)
+
+    /** Method and token checked, then the body read (`read`) and ingested. */
+    const receive = async (
+      method: string,
+      authorization: string | null | undefined,
+      read: (() => Promise<string>) | string,
+    ): Promise<Reply> => {
       try {
-        if (request.method !== 'POST')
-          return errorResponse(405, 'MethodNotAllowed', 'Callbacks are POSTed.')
+        if (method !== 'POST') return failure(405, 'MethodNotAllowed', 'Callbacks are POSTed.')
         if (options.verifier !== 'none') {
-          const v = await options.verifier.verify(request.headers.get('authorization'))
-          if (!v.ok) return errorResponse(401, 'Unauthorized', `Callback refused: ${v.reason}.`)
+          const v = await options.verifier.verify(authorization)
+          if (!v.ok) return failure(401, 'Unauthorized', `Callback refused: ${v.reason}.`)
         }
-        return await ingest(await readText(request, maxBody))
+        return await ingest(typeof read === 'string' ? read : await read())
       } catch (e) {
-        if (e instanceof BodyTooLarge)
-          return errorResponse(413, 'PayloadTooLarge', `The body exceeds ${maxBody} bytes.`)
+        if (e instanceof BodyTooLarge) return tooLarge()
         await run(Effect.logWarning('callback ingestion failed', e)).catch(() => undefined)
-        return errorResponse(400, 'BadRequest', 'The request could not be read.')
+        return failure(400, 'BadRequest', 'The request could not be read.')
       }
     }
+
+    const handle: DirectHandler = Object.assign(
+      async (request: Request): Promise<Response> =>
+        toResponse(
+          await receive(request.method, request.headers.get('authorization'), () =>
+            readText(request, maxBody),
+          ),
+        ),
+      {
+        [direct]: ((method, authorization, text, bytes) =>
+          bytes > maxBody
+            ? Promise.resolve(tooLarge())
+            : receive(method, authorization, text)) satisfies Direct,
+      },
+    )
 
     const eventGrid = async (request: Request): Promise<Response> => {
       try {
@@ -503,35 +581,50 @@ export const open = (store: StoreService, options: Options): Promise<Ingestion> 
 
 /**
  * A `node:http` request listener for a Web handler (`handle` or `eventGrid`): the body is read
- * up to `maxBodyBytes` (413 beyond), the Response written back.
+ * up to `maxBodyBytes` (413 beyond), the Response written back. For `handle` the listener
+ * passes the method, the `Authorization` header and the body straight to the handler, without
+ * building a Web `Request` and `Response` per request (same checks, same answers).
  */
-export const nodeListener =
-  (handler: (request: Request) => Promise<Response>, maxBodyBytes = 1024 * 1024) =>
-  (req: http.IncomingMessage, res: http.ServerResponse): void => {
+export const nodeListener = (
+  handler: (request: Request) => Promise<Response>,
+  maxBodyBytes = 1024 * 1024,
+) => {
+  const fast = (handler as DirectHandler)[direct]
+  const writeReply = (res: http.ServerResponse, r: Reply) => {
+    if (r.body === null) {
+      res.statusCode = r.status
+      res.end()
+    } else {
+      res.writeHead(r.status, jsonHeaders)
+      res.end(r.body)
+    }
+  }
+  const send = (res: http.ServerResponse, response: Response) =>
+    response.arrayBuffer().then(
+      (buf) => {
+        const headers: Record<string, string> = {}
+        response.headers.forEach((v, k) => {
+          headers[k] = v
+        })
+        res.writeHead(response.status, headers)
+        res.end(Buffer.from(buf))
+      },
+      () => {
+        res.statusCode = 400
+        res.end()
+      },
+    )
+  const badRequest = failure(400, 'BadRequest', 'Bad request.')
+  return (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Array<Buffer> = []
     let size = 0
     let refused = false
-    const send = (response: Response) =>
-      response.arrayBuffer().then(
-        (buf) => {
-          const headers: Record<string, string> = {}
-          response.headers.forEach((v, k) => {
-            headers[k] = v
-          })
-          res.writeHead(response.status, headers)
-          res.end(Buffer.from(buf))
-        },
-        () => {
-          res.statusCode = 400
-          res.end()
-        },
-      )
     req.on('data', (c: Buffer) => {
       if (refused) return
       size += c.length
       if (size > maxBodyBytes) {
         refused = true
-        void send(errorResponse(413, 'PayloadTooLarge', `The body exceeds ${maxBodyBytes} bytes.`))
+        writeReply(res, failure(413, 'PayloadTooLarge', `The body exceeds ${maxBodyBytes} bytes.`))
         return
       }
       chunks.push(c)
@@ -539,17 +632,28 @@ export const nodeListener =
     req.on('error', () => undefined)
     req.on('end', () => {
       if (refused) return
+      const method = req.method ?? 'GET'
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+      if (fast !== undefined) {
+        fast(method, req.headers.authorization, body.toString('utf8'), size).then(
+          (r) => writeReply(res, r),
+          () => writeReply(res, badRequest),
+        )
+        return
+      }
       const headers = new Headers()
       for (const [k, v] of Object.entries(req.headers))
         if (typeof v === 'string') headers.set(k, v)
         else if (Array.isArray(v)) headers.set(k, v.join(', '))
-      const method = req.method ?? 'GET'
-      const body = Buffer.concat(chunks)
       const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
         method,
         headers,
         ...(method === 'GET' || method === 'HEAD' ? {} : { body }),
       })
-      void handler(request).then(send, () => send(errorResponse(400, 'BadRequest', 'Bad request.')))
+      void handler(request).then(
+        (response) => send(res, response),
+        () => writeReply(res, badRequest),
+      )
     })
   }
+}
