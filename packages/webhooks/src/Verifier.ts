@@ -88,6 +88,17 @@ const importKeys = (doc: unknown, at: number): KeySet => {
 
 const segment = /^[A-Za-z0-9_-]*$/
 
+const bearerPrefix = /^\s*Bearer\s+/i
+const whitespace = /\s/
+
+/** The token of `Bearer <token>` (surrounding whitespace allowed, none inside); null otherwise. */
+const bearer = (authorization: string): string | null => {
+  const prefix = bearerPrefix.exec(authorization)
+  if (prefix === null) return null
+  const token = authorization.slice(prefix[0].length).trimEnd()
+  return token.length === 0 || whitespace.test(token) ? null : token
+}
+
 const decodeJson = (part: string, what: string): Record<string, unknown> => {
   let value: unknown
   try {
@@ -177,19 +188,32 @@ export const make = (options: Options): Verifier => {
 
   // verified tokens, until they expire (a token is immutable: its signature was checked once)
   const verified = new Map<string, { exp: number; claims: Record<string, unknown> }>()
+  // accepted JWT headers (the encoded segment) and the key id each names: a sender's tokens
+  // share one header, so it is decoded and checked once
+  const headers = new Map<string, { readonly kid: string | undefined }>()
+
+  const headerOf = (part: string): { readonly kid: string | undefined } => {
+    const known = headers.get(part)
+    if (known !== undefined) return known
+    const header = decodeJson(part, 'header')
+    if (header.alg !== 'RS256') throw new Refused('algorithm not allowed')
+    if (header.crit !== undefined) throw new Refused('unsupported critical header')
+    if (header.kid !== undefined && typeof header.kid !== 'string')
+      throw new Refused('malformed token header')
+    const accepted = { kid: header.kid as string | undefined }
+    if (headers.size >= 64) headers.clear()
+    headers.set(part, accepted)
+    return accepted
+  }
 
   const check = async (token: string, at: number): Promise<Record<string, unknown>> => {
     const parts = token.split('.')
     if (parts.length !== 3 || !parts.every((p) => segment.test(p)))
       throw new Refused('malformed token')
-    const header = decodeJson(parts[0]!, 'header')
-    if (header.alg !== 'RS256') throw new Refused('algorithm not allowed')
-    if (header.crit !== undefined) throw new Refused('unsupported critical header')
-    if (header.kid !== undefined && typeof header.kid !== 'string')
-      throw new Refused('malformed token header')
+    const header = headerOf(parts[0]!)
     const claims = decodeJson(parts[1]!, 'payload')
-    const keys = await keysFor(header.kid as string | undefined, at)
-    const data = Buffer.from(`${parts[0]}.${parts[1]}`)
+    const keys = await keysFor(header.kid, at)
+    const data = Buffer.from(token.slice(0, parts[0]!.length + 1 + parts[1]!.length), 'latin1')
     const signature = Buffer.from(parts[2]!, 'base64url')
     if (!keys.some((k) => verifySignature('RSA-SHA256', data, k, signature)))
       throw new Refused('bad signature')
@@ -212,10 +236,8 @@ export const make = (options: Options): Verifier => {
 
   const verify = async (authorization: string | null | undefined): Promise<Outcome> => {
     if (typeof authorization !== 'string') return { ok: false, reason: 'missing bearer token' }
-    const trimmed = authorization.trim()
-    const m = /^Bearer\s+(\S+)$/i.exec(trimmed)
-    if (m === null) return { ok: false, reason: 'missing bearer token' }
-    const token = m[1]!
+    const token = bearer(authorization)
+    if (token === null) return { ok: false, reason: 'missing bearer token' }
     const at = now()
     const known = verified.get(token)
     if (known !== undefined) {

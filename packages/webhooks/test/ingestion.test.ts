@@ -309,4 +309,27 @@ describe('callback ingestion', () => {
       await new Promise<void>((r) => server.close(() => r()))
     }
   })
+
+  it('serves any Web handler through nodeListener (the Event Grid handshake: headers and body of its Response)', async () => {
+    const { ingestion } = await fresh()
+    const server = http.createServer(Ingestion.nodeListener(ingestion.eventGrid))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/eventgrid`
+    try {
+      const validation = EventGrid.subscriptionValidation({
+        id: 'v-2',
+        topic: '/subscriptions/x',
+        time: '2025-03-21T17:00:00Z',
+        validationCode: 'c0de',
+      })
+      const res = await fetch(url, { method: 'POST', body: EventGrid.encodeBatch([validation]) })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('application/json')
+      expect(await res.json()).toEqual({ validationResponse: 'c0de' })
+      expect((await fetch(url, { method: 'POST', body: 'not json' })).status).toBe(400)
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+    }
+  })
 })

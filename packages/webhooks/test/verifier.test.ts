@@ -64,6 +64,23 @@ describe('bearer token verification', () => {
     expect(await reason(`${b64([1])}.${b64(claimsAt(now))}.AAAA`)).toBe('malformed token header')
     expect((await verifier.verify('Basic abc')).ok).toBe(false)
     expect((await verifier.verify(undefined)).ok).toBe(false)
+    // the scheme in any case, whitespace around the token; nothing after it, no empty token
+    const token = Token.mint(key, { issuer, audience, now })
+    expect((await verifier.verify(`  bearer \t${token}  `)).ok).toBe(true)
+    expect((await verifier.verify(`BEARER ${Token.mint(key, { issuer, audience, now })}`)).ok).toBe(
+      true,
+    )
+    expect(await verifier.verify(`Bearer ${token} more`)).toEqual({
+      ok: false,
+      reason: 'missing bearer token',
+    })
+    expect((await verifier.verify('Bearer   ')).ok).toBe(false)
+    expect((await verifier.verify(`Bearer${token}`)).ok).toBe(false)
+    // a header accepted once does not let a refused one through (headers are remembered by value)
+    expect(await reason(forge(key, { ...header, alg: 'RS512' }, claimsAt(now)))).toBe(
+      'algorithm not allowed',
+    )
+    expect(await ok(forge(key, header, claimsAt(now)))).toBe(true)
   })
 
   it('refuses keys shorter than 2048 bits in the JWKS', async () => {
