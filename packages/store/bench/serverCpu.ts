@@ -6,7 +6,7 @@
  * process.cpuUsage.
  *
  *   tsx bench/serverCpu.ts           (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
- *   BATCH=64 ROUNDS=150 tsx bench/serverCpu.ts
+ *   BATCH=64 ROUNDS=150 SHAPE=ingest tsx bench/serverCpu.ts   (shapes: ingest, service, service+key, events100)
  */
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
@@ -83,6 +83,16 @@ const shapes: Record<string, Shape> = {
       at: 1000 + k,
     },
   }),
+  // a large append (100 events, about 20 KB): sent alone, with the single-append statement
+  events100: (call, _c, version, k) => ({
+    callId: call as CallId,
+    expectedVersion: version,
+    events: Array.from({ length: 100 }, (_, j) => ({
+      type: 'DtmfToneReceived',
+      at: k + j,
+      payload: { operationContext: `ctx-${j}`, tones: ['one', 'two', 'pound'], sequenceId: k + j },
+    })),
+  }),
 }
 
 const measure = async (name: string, shape: Shape) => {
@@ -126,6 +136,7 @@ const measure = async (name: string, shape: Shape) => {
         appends: n,
         serverCpuUsPerAppend: Math.round(server),
         clientCpuUsPerAppend: Math.round((c.user + c.system) / n),
+        ...(name === 'events100' ? { serverCpuUsPerEvent: Math.round(server / 100) } : {}),
         appendsPerSecond: Math.round(n / (wall / 1000)),
       }),
     )

@@ -2,13 +2,17 @@
  * Group commit in the SQL stores, beyond the contract: appends of one call issued together
  * land in the order issued (one statement in flight, requests of one call applied in order),
  * and when a grouped statement fails on the server because another transaction took an inbox
- * id or idempotency key between check and write, every append still gets its own outcome.
+ * id or idempotency key between check and write, every append still gets its own outcome;
+ * when another transaction bumps a call's version while a batch waits on its row, that append
+ * alone conflicts, with the version read afresh; and a batch reaches every table through its
+ * key (no sequential scan: the function's plans are cached while the tables may be empty).
  */
 import { Effect, Either, Option } from 'effect'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { AppendRequest, CallId, StoreService } from '../src/index.js'
 import { PgliteStore, PostgresStore } from '../src/index.js'
+import * as SqlStore from '../src/SqlStore.js'
 import { available, databaseUrl, dropSchemas, uniqueSchema } from './fixtures/Postgres.js'
 
 const run = <A, E>(e: Effect.Effect<A, E>) => Effect.runPromise(e)
@@ -146,6 +150,131 @@ describe('group commit', () => {
       } finally {
         await other.end()
         await watch.end()
+        await run(s.close())
+      }
+    })
+
+    it('conflicts alone, with the version read afresh, when another transaction bumps the call under a batch', async () => {
+      const { s, schema } = await open()
+      const other = new pg.Client({ connectionString: databaseUrl })
+      await other.connect()
+      const watch = new pg.Client({ connectionString: databaseUrl })
+      await watch.connect()
+      try {
+        const raced = call('raced')
+        await run(
+          s.events.append({
+            callId: raced,
+            expectedVersion: 0,
+            events: [{ type: 'A', at: 0, payload: 1 }],
+          }),
+        )
+        // Another writer holds the call's row, bumped but not committed yet.
+        await other.query('BEGIN')
+        await other.query(`UPDATE "${schema}".calls SET version = 2 WHERE call_id = $1`, [raced])
+        const neighbour = call('neighbour')
+        const pending = together(s, [
+          filler(),
+          { callId: neighbour, expectedVersion: 0, events: [{ type: 'N', at: 0, payload: 'n' }] },
+          {
+            callId: raced,
+            expectedVersion: 1,
+            events: [{ type: 'B', at: 0, payload: 2 }],
+            outbox: [{ kind: 'callback', payload: 'lost', dueAt: 0 }],
+            inboxIds: [`${raced}-in`],
+          },
+        ])
+        let blocked = false
+        for (let i = 0; i < 600 && !blocked; i++) {
+          const { rows } = await watch.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE wait_event_type = 'Lock' AND query LIKE $1`,
+            [`%${schema}%append_batch%`],
+          )
+          blocked = (rows[0] as { n: number }).n > 0
+          if (!blocked) await new Promise((r) => setTimeout(r, 50))
+        }
+        await other.query('COMMIT')
+        const results = await pending
+        expect(blocked).toBe(true)
+        expect(
+          results[1] !== undefined && Either.isRight(results[1]) && results[1].right.version,
+        ).toBe(1)
+        const lost = results[2]
+        expect(lost !== undefined && Either.isLeft(lost) && lost.left).toMatchObject({
+          _tag: 'StoreConflictError',
+          expected: 1,
+          actual: 2,
+        })
+        expect((await run(s.events.read(raced))).map((e) => e.type)).toEqual(['A'])
+        expect(await run(s.outbox.pending({ callId: raced }))).toEqual([])
+        expect(await run(s.inbox.has(`${raced}-in`))).toBe(false)
+      } finally {
+        await other.end()
+        await watch.end()
+        await run(s.close())
+      }
+    })
+
+    it('reaches every table through its key in a batch: no sequential scan, even on empty tables', async () => {
+      const { s: migrated, schema } = await open()
+      await run(migrated.close())
+      const client = new pg.Client({ connectionString: databaseUrl })
+      await client.connect()
+      // Each batch runs in a transaction of its own here, so that the transaction's table
+      // statistics (pg_stat_xact_user_tables) show the scans the batch made.
+      const scans: number[] = []
+      const driver: SqlStore.Driver = {
+        query: async (text, params) => {
+          if (!text.includes('append_batch('))
+            return (await client.query(text, params as unknown[])).rows
+          await client.query('BEGIN')
+          try {
+            const rows = (await client.query(text, params as unknown[])).rows
+            const stat = await client.query<{ n: number }>(
+              `SELECT coalesce(sum(seq_scan), 0)::int AS n FROM pg_stat_xact_user_tables WHERE schemaname = $1`,
+              [schema],
+            )
+            scans.push((stat.rows[0] as { n: number }).n)
+            await client.query('COMMIT')
+            return rows
+          } catch (e) {
+            await client.query('ROLLBACK')
+            throw e
+          }
+        },
+        transaction: () => Promise.reject(new Error('not used')),
+        close: () => client.end(),
+      }
+      const s = SqlStore.open(driver, schema)
+      try {
+        const calls = Array.from({ length: 6 }, () => call('keyed'))
+        const shapes = (v: number): AppendRequest[] =>
+          calls.map((c, i) => ({
+            callId: c,
+            expectedVersion: v,
+            events: [{ type: 'E', at: v, payload: { v, i } }],
+            outbox: [{ kind: 'callback', payload: i, dueAt: v }],
+            timer: i % 2 === 0 ? v + 100 : null,
+            ...(i % 3 === 0 ? { snapshot: { version: v + 1, state: { v } } } : {}),
+            inboxIds: [`${c}-in-${v}`],
+            ...(i % 2 === 1
+              ? { idempotency: { key: `${c}-key-${v}`, requestHash: 'h', response: v, at: v } }
+              : {}),
+          }))
+        for (const v of [0, 1, 2]) {
+          const results = await together(s, [filler(), ...shapes(v), ...shapes(v).slice(0, 2)])
+          expect(results.slice(1, 7).every((r) => Either.isRight(r))).toBe(true)
+          // the repeats: the inbox id is now recorded
+          expect(results.slice(7).map((r) => Either.isLeft(r) && r.left._tag)).toEqual([
+            'StoreDuplicateError',
+            'StoreDuplicateError',
+          ])
+        }
+        expect(scans.length).toBe(3)
+        expect(scans).toEqual([0, 0, 0])
+        for (const c of calls) expect(await run(s.events.version(c))).toBe(3)
+      } finally {
         await run(s.close())
       }
     })
