@@ -241,8 +241,8 @@ $$;
     // check (EXISTS over json_array_elements_text) was planned as a hash join over a sequential
     // scan of the whole inbox: its cost grew with the inbox (460 us of server CPU per
     // single-event append at 10,000 recorded ids). This one takes the requests as parallel
-    // arrays (no JSON to parse but the payloads; events, outbox items and inbox ids flattened,
-    // each naming its request by position) and applies them in rounds: the client puts two
+    // arrays (the JSON values of a column as one JSON array; events, outbox items and inbox ids
+    // flattened, each naming its request by position) and applies them in rounds: the client puts two
     // requests that share a call, an inbox id or an idempotency key in successive rounds (in
     // the order they must be applied), so within a round the requests are independent and one
     // statement checks and writes them all: the inbox ids already recorded, the versions and
@@ -250,9 +250,11 @@ $$;
     // events, outbox items, snapshots, inbox ids and idempotency records of the requests whose
     // bump held, one INSERT each. Each round's statement sees the rounds before it. Every
     // table is reached through its key, by a per-row subquery or a join bounded by `= ANY` of
-    // the batch's keys, and sequential scans are off for the function: the plans are cached
-    // per connection, made while the tables may still be empty, and must not degrade to a scan
-    // of a grown table. Outcomes per request as before: 'ok' (actual: the new version; detail:
+    // the batch's keys, and sequential scans and nested loops are off for the function: the
+    // plans are cached per connection, made while the tables may still be empty, and must not
+    // degrade to a scan of a grown table nor join the batch's own rows in a quadratic loop.
+    // The existing calls rows are locked first, in call-id order, so that two processes'
+    // batches wait for each other rather than deadlock. Outcomes per request as before: 'ok' (actual: the new version; detail:
     // [[outbox id, seq], ...] or null), 'conflict' (actual: the current version, or null when
     // the guarded bump lost a race to another transaction and the caller must read it),
     // 'inbox' (detail: the ids already recorded) or 'idempotency'. What can only be found by
@@ -271,6 +273,9 @@ RETURNS TABLE (req integer, outcome text, actual integer, detail json)
 LANGUAGE plpgsql SET enable_seqscan = off SET enable_nestloop = off AS $$
 #variable_conflict use_column
 BEGIN
+  -- Lock the existing calls rows of the batch in one order (call id), as every batch does, so
+  -- two processes' batches over the same calls wait for each other instead of deadlocking.
+  PERFORM 1 FROM ${S}.calls WHERE call_id = ANY(p_call) ORDER BY call_id FOR UPDATE;
   FOR v_round IN 1..p_rounds LOOP
     RETURN QUERY
     WITH r AS (
