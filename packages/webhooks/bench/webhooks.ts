@@ -16,7 +16,10 @@
  * Ingestion: verify (a distinct RS256 token per POST), decode, deduplicate, persist, fold, on
  * PGlite (in memory) and PostgreSQL; 500 calls x 10 callbacks, each call's POSTs one after the
  * other, 256 calls in flight (BENCH_INGEST_IN_FLIGHT), pool of 20 connections (BENCH_POOL);
- * CPU per event of this process and of the PostgreSQL backends serving the store.
+ * CPU per event of this process and of the PostgreSQL backends serving the store. Two ways:
+ * Web Requests (built before the timed part) given to `handle`, and POSTs from a sender process
+ * (bench/Sender.ts) over keep-alive connections to `nodeListener(handle)`, the sender's CPU
+ * reported apart. Each after a warm-up pass of 50 other calls on the same store.
  */
 import http from 'node:http'
 import fs from 'node:fs'
@@ -296,9 +299,10 @@ const ING_PER_CALL = 10
 const INGEST_IN_FLIGHT = Number(process.env.BENCH_INGEST_IN_FLIGHT ?? 256)
 const POOL = Number(process.env.BENCH_POOL ?? 20)
 
-const ingestionBodies = () => {
+/** Calls `from` … `from + calls - 1`, `ING_PER_CALL` callbacks each, one per body. */
+const ingestionBodies = (from: number, calls: number) => {
   const bodies: Array<Array<string>> = []
-  for (let c = 0; c < ING_CALLS; c++) {
+  for (let c = from; c < from + calls; c++) {
     const list: Array<string> = []
     for (let k = 1; k <= ING_PER_CALL; k++) {
       const it = item(c, k, 'http://app/cb', Date.parse('2025-03-21T17:22:31Z') + k * 1000)
@@ -362,11 +366,97 @@ const startSender = async (job: Sender.Job) => {
   }
 }
 
+/** The POSTs of a run: per call, its bodies in order, and a distinct token per POST. */
+interface Load {
+  readonly tokens: ReadonlyArray<string>
+  readonly bodies: ReadonlyArray<ReadonlyArray<string>>
+}
+
+/** One timed pass of `load` through `driver`: its rate and the CPU spent meanwhile. */
+const pass = async (
+  ingestion: Ingestion.Ingestion,
+  load: Load,
+  driver: Driver,
+  backends?: () => Promise<ReadonlySet<string>>,
+): Promise<IngestionRate> => {
+  const total = load.bodies.reduce((n, list) => n + list.length, 0)
+  let t = 0
+  const token = () => load.tokens[t++ % load.tokens.length]!
+  // Prepared before the timed part: what the sender does. `handle`: the Requests (what ACS
+  // and a framework's HTTP server hand the handler); `http`: the sender process and its job
+  let go: () => Promise<{ readonly failures: number; readonly senderCpuUs: number | null }>
+  let stop = async () => {}
+  if (driver === 'handle') {
+    const requests = load.bodies.map((list) =>
+      list.map(
+        (body) =>
+          new Request('http://app/cb', {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token()}` },
+            body,
+          }),
+      ),
+    )
+    go = async () => {
+      let nextCall = 0
+      let failures = 0
+      await Promise.all(
+        Array.from({ length: INGEST_IN_FLIGHT }, async () => {
+          while (nextCall < requests.length) {
+            const list = requests[nextCall++]!
+            for (const request of list) {
+              const res = await ingestion.handle(request)
+              if (res.status !== 200) failures++
+            }
+          }
+        }),
+      )
+      return { failures, senderCpuUs: null }
+    }
+  } else {
+    const server = http.createServer(Ingestion.nodeListener(ingestion.handle))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const sender = await startSender({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`,
+      inFlight: INGEST_IN_FLIGHT,
+      calls: load.bodies.map((list) => list.map((body) => [body, token()] as const)),
+    })
+    go = async () => {
+      const r = await sender.go()
+      if (r.failures > 0) console.error('ingestion over HTTP:', JSON.stringify(r.statuses))
+      return { failures: r.failures, senderCpuUs: r.cpuUs / total }
+    }
+    stop = async () => {
+      sender.stop()
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+    }
+  }
+  try {
+    const pg0 = postgresTicks()
+    const cpu0 = process.cpuUsage()
+    const start = performance.now()
+    const r = await go()
+    const perSecond = total / ((performance.now() - start) / 1000)
+    const cpuUs = cpuSince(cpu0) / total
+    const serverCpuUs =
+      backends === undefined ? null : (1000 * postgresCpuMs(pg0, await backends())) / total
+    if (r.failures > 0) throw new Error(`ingestion failed (${r.failures} POSTs)`)
+    return { perSecond, cpuUs, serverCpuUs, senderCpuUs: r.senderCpuUs }
+  } finally {
+    await stop()
+  }
+}
+
+/**
+ * Ingestion on `store` through `driver`: a warm-up pass (other calls, other tokens: the code
+ * compiled, the store's connections open) and then the timed pass.
+ */
 const ingestionRate = async (
   store: StoreService,
   keys: Keys.KeysService,
-  tokens: ReadonlyArray<string>,
-  bodies: ReadonlyArray<ReadonlyArray<string>>,
+  warm: Load,
+  load: Load,
   driver: Driver,
   /** The server processes (pids) serving this store, for their CPU time (PostgreSQL). */
   backends?: () => Promise<ReadonlySet<string>>,
@@ -378,81 +468,11 @@ const ingestionRate = async (
   const ingestion = await Ingestion.open(store, {
     verifier: Verifier.make({ issuer: keys.issuer, audience: 'bench', fetch }),
   })
-  // The Requests are what the sender (ACS, or a framework's HTTP server) hands the handler:
-  // built before the timed part, so the figures count the handler's work alone (reading the
-  // body, verifying the token, decoding, deduplicating, persisting, folding)
-  if (driver === 'http') return ingestionOverHttp(ingestion, tokens, bodies, backends)
-  let t = 0
-  const requests = bodies.map((list) =>
-    list.map(
-      (body) =>
-        new Request('http://app/cb', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${tokens[t++ % tokens.length]}` },
-          body,
-        }),
-    ),
-  )
-  let nextCall = 0
-  let failures = 0
-  const pg0 = postgresTicks()
-  const cpu0 = process.cpuUsage()
-  const start = performance.now()
-  await Promise.all(
-    Array.from({ length: INGEST_IN_FLIGHT }, async () => {
-      while (nextCall < requests.length) {
-        const list = requests[nextCall++]!
-        for (const request of list) {
-          const res = await ingestion.handle(request)
-          if (res.status !== 200) failures++
-        }
-      }
-    }),
-  )
-  const total = bodies.length * bodies[0]!.length
-  const perSecond = total / ((performance.now() - start) / 1000)
-  const cpuUs = cpuSince(cpu0) / total
-  const serverCpuUs =
-    backends === undefined ? null : (1000 * postgresCpuMs(pg0, await backends())) / total
+  await pass(ingestion, warm, driver)
+  const r = await pass(ingestion, load, driver, backends)
   const v = await ingestion.view('call-0')
-  if (failures > 0 || v?.callbacks !== ING_PER_CALL)
-    throw new Error(`ingestion failed (${failures})`)
-  return { perSecond, cpuUs, serverCpuUs, senderCpuUs: null }
-}
-
-const ingestionOverHttp = async (
-  ingestion: Ingestion.Ingestion,
-  tokens: ReadonlyArray<string>,
-  bodies: ReadonlyArray<ReadonlyArray<string>>,
-  backends?: () => Promise<ReadonlySet<string>>,
-): Promise<IngestionRate> => {
-  const server = http.createServer(Ingestion.nodeListener(ingestion.handle))
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  let t = 0
-  const sender = await startSender({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`,
-    inFlight: INGEST_IN_FLIGHT,
-    calls: bodies.map((list) => list.map((body) => [body, tokens[t++ % tokens.length]!] as const)),
-  })
-  try {
-    const pg0 = postgresTicks()
-    const cpu0 = process.cpuUsage()
-    const start = performance.now()
-    const r = await sender.go()
-    const total = bodies.length * bodies[0]!.length
-    const perSecond = total / ((performance.now() - start) / 1000)
-    const cpuUs = cpuSince(cpu0) / total
-    const serverCpuUs =
-      backends === undefined ? null : (1000 * postgresCpuMs(pg0, await backends())) / total
-    const v = await ingestion.view('call-0')
-    if (r.failures > 0 || v?.callbacks !== ING_PER_CALL)
-      throw new Error(`ingestion over HTTP failed: ${JSON.stringify(r.statuses)}`)
-    return { perSecond, cpuUs, serverCpuUs, senderCpuUs: r.cpuUs / total }
-  } finally {
-    sender.stop()
-    server.closeAllConnections()
-    await new Promise<void>((r) => server.close(() => r()))
-  }
+  if (v?.callbacks !== ING_PER_CALL) throw new Error(`ingestion failed (call-0: ${v?.callbacks})`)
+  return r
 }
 
 /** CPU ticks (1/100 s) per live postgres process (Linux, server on this machine). */
@@ -510,12 +530,7 @@ const reachable = async (url: string) => {
 
 // ------------------------------------------------------------------ main
 
-const postgresRun = async (
-  keys: Keys.KeysService,
-  tokens: ReadonlyArray<string>,
-  bodies: ReadonlyArray<ReadonlyArray<string>>,
-  driver: Driver,
-) => {
+const postgresRun = async (keys: Keys.KeysService, warm: Load, load: Load, driver: Driver) => {
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
   if (!(await reachable(databaseUrl))) {
     console.log(`NOTICE: PostgreSQL at ${databaseUrl} does not answer; PostgreSQL figures skipped.`)
@@ -524,7 +539,7 @@ const postgresRun = async (
   const schema = `webhooks_bench_${randomBytes(5).toString('hex')}`
   const store = await PostgresStore.open({ databaseUrl, schema, poolSize: POOL })
   try {
-    return await ingestionRate(store, keys, tokens, bodies, driver, backendsOf(databaseUrl, schema))
+    return await ingestionRate(store, keys, warm, load, driver, backendsOf(databaseUrl, schema))
   } finally {
     await Effect.runPromise(store.close())
     const client = new pg.Client({ connectionString: databaseUrl })
@@ -534,15 +549,10 @@ const postgresRun = async (
   }
 }
 
-const pgliteRun = async (
-  keys: Keys.KeysService,
-  tokens: ReadonlyArray<string>,
-  bodies: ReadonlyArray<ReadonlyArray<string>>,
-  driver: Driver,
-) => {
+const pgliteRun = async (keys: Keys.KeysService, warm: Load, load: Load, driver: Driver) => {
   const pglite = await PgliteStore.open()
   try {
-    return await ingestionRate(pglite, keys, tokens, bodies, driver)
+    return await ingestionRate(pglite, keys, warm, load, driver)
   } finally {
     await Effect.runPromise(pglite.close())
   }
@@ -552,10 +562,20 @@ const ingestionSetup = async () => {
   const keys = await Effect.runPromise(Keys.make({ issuer: 'http://switchboard.bench' }))
   const key = await Effect.runPromise(keys.current)
   // a distinct token per POST, as ACS sends (each is verified once)
-  const tokens = Array.from({ length: ING_CALLS * ING_PER_CALL }, () =>
-    Token.mint(key, { issuer: keys.issuer, audience: 'bench', now: Date.now() }),
-  )
-  return { keys, tokens, bodies: ingestionBodies() }
+  const tokens = (n: number) =>
+    Array.from({ length: n }, () =>
+      Token.mint(key, { issuer: keys.issuer, audience: 'bench', now: Date.now() }),
+    )
+  const warmCalls = ING_CALLS / 10
+  const warm: Load = {
+    tokens: tokens(warmCalls * ING_PER_CALL),
+    bodies: ingestionBodies(ING_CALLS, warmCalls),
+  }
+  const load: Load = {
+    tokens: tokens(ING_CALLS * ING_PER_CALL),
+    bodies: ingestionBodies(0, ING_CALLS),
+  }
+  return { keys, warm, load }
 }
 
 const main = async () => {
@@ -579,7 +599,7 @@ const main = async () => {
     return
   }
   if (only === 'ingestion') {
-    const { keys, tokens, bodies } = await ingestionSetup()
+    const { keys, warm, load } = await ingestionSetup()
     const drivers: ReadonlyArray<Driver> =
       process.env.BENCH_INGEST_DRIVER === 'handle' || process.env.BENCH_INGEST_DRIVER === 'http'
         ? [process.env.BENCH_INGEST_DRIVER]
@@ -588,11 +608,11 @@ const main = async () => {
       if (process.env.BENCH_POSTGRES_ONLY === undefined) {
         console.log(
           `memory, ${driver}`,
-          await ingestionRate(MemoryStore.open(), keys, tokens, bodies, driver),
+          await ingestionRate(MemoryStore.open(), keys, warm, load, driver),
         )
-        console.log(`pglite, ${driver}`, await pgliteRun(keys, tokens, bodies, driver))
+        console.log(`pglite, ${driver}`, await pgliteRun(keys, warm, load, driver))
       }
-      console.log(`postgres, ${driver}`, await postgresRun(keys, tokens, bodies, driver))
+      console.log(`postgres, ${driver}`, await postgresRun(keys, warm, load, driver))
     }
     return
   }
@@ -619,11 +639,11 @@ const main = async () => {
   const cpuCeilingRate = Math.min(baseline, (cores * 1e6) / (bareCpuUs + sign.one.cpuUs))
   const cpuCeiling = cpuCeilingRate / baseline
 
-  const { keys, tokens, bodies } = await ingestionSetup()
-  const pgliteRate = await pgliteRun(keys, tokens, bodies, 'handle')
-  const postgres = await postgresRun(keys, tokens, bodies, 'handle')
-  const pgliteHttp = await pgliteRun(keys, tokens, bodies, 'http')
-  const postgresHttp = await postgresRun(keys, tokens, bodies, 'http')
+  const ing = await ingestionSetup()
+  const pgliteRate = await pgliteRun(ing.keys, ing.warm, ing.load, 'handle')
+  const postgres = await postgresRun(ing.keys, ing.warm, ing.load, 'handle')
+  const pgliteHttp = await pgliteRun(ing.keys, ing.warm, ing.load, 'http')
+  const postgresHttp = await postgresRun(ing.keys, ing.warm, ing.load, 'http')
   const load = os.loadavg()[0]!
 
   const rows: Array<[string, string]> = [

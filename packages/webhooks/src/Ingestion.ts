@@ -361,8 +361,9 @@ export const make = (options: Options) =>
         },
       )
 
-    const dispatch = async (fresh: ReadonlyArray<Projection.Entry>, cached: Cached) => {
-      if (handlers.size === 0) return
+    const dispatch = (fresh: ReadonlyArray<Projection.Entry>, cached: Cached) =>
+      handlers.size === 0 ? undefined : dispatchTo(fresh, cached)
+    const dispatchTo = async (fresh: ReadonlyArray<Projection.Entry>, cached: Cached) => {
       const view = viewOfCached(cached)
       if (view === null) return
       for (const entry of fresh) {
@@ -434,7 +435,8 @@ export const make = (options: Options) =>
           await run(Effect.logWarning(`callback ingestion: ${e.message ?? String(e)}`))
           return failure(503, 'ServiceUnavailable', 'The store is unavailable; retry later.')
         }
-        await dispatch(r.fresh, r.cached)
+        const dispatched = dispatch(r.fresh, r.cached)
+        if (dispatched !== undefined) await dispatched
       }
       return okReply
     }

@@ -137,6 +137,11 @@ const seed = (call: Instruction.CallRef, at: number): Event.Event =>
 /**
  * A fold under way: the core state and the rest of the view, with the last entry folded, so
  * entries that sort after it can be added without folding the call again.
+ *
+ * The lists grow in place: a fold's `finished`, `tones` and `sequences` are the first
+ * `finishedCount`, `tonesCount` and `sequencesCount` elements of arrays that a later fold
+ * extending it may have pushed to (so adding an entry costs no copy of the call's lists; a fold
+ * extended twice copies its part first).
  */
 export interface Fold {
   readonly entries: number
@@ -145,8 +150,11 @@ export interface Fold {
   readonly firstCall: Instruction.CallRef | null
   readonly state: State.State
   readonly finished: ReadonlyArray<Finished>
+  readonly finishedCount: number
   readonly tones: ReadonlyArray<ToneSequence.Received>
+  readonly tonesCount: number
   readonly sequences: ReadonlyArray<number>
+  readonly sequencesCount: number
   readonly streamingLast?: Event.MediaStreamingUpdate
   readonly transcriptionLast?: Event.TranscriptionUpdate
   readonly callbacks: number
@@ -159,10 +167,17 @@ export const empty: Fold = {
   firstCall: null,
   state: initial,
   finished: [],
+  finishedCount: 0,
   tones: [],
+  tonesCount: 0,
   sequences: [],
+  sequencesCount: 0,
   callbacks: 0,
 }
+
+/** A fold's part of a shared list, to push to: the array itself when nothing was pushed after it. */
+const tail = <A>(xs: ReadonlyArray<A>, count: number): Array<A> =>
+  count === 0 ? [] : xs.length === count ? (xs as Array<A>) : xs.slice(0, count)
 
 const createsCall = (e: Entry): boolean =>
   e.kind === 'command' && e.events.some((x) => x._tag === 'CallCreated')
@@ -175,9 +190,9 @@ const run = (from: Fold, sorted: ReadonlyArray<Entry>, seedAllowed: boolean): Fo
   let callbacks = from.callbacks
   let streamingLast = from.streamingLast
   let transcriptionLast = from.transcriptionLast
-  const finished = from.finished.slice()
-  const tones = from.tones.slice()
-  const sequences = from.sequences.slice()
+  const finished = tail(from.finished, from.finishedCount)
+  const tones = tail(from.tones, from.tonesCount)
+  const sequences = tail(from.sequences, from.sequencesCount)
   for (const entry of sorted) {
     if (entry.kind === 'unknown') continue
     if (entry.kind === 'command') {
@@ -217,8 +232,11 @@ const run = (from: Fold, sorted: ReadonlyArray<Entry>, seedAllowed: boolean): Fo
     firstCall,
     state,
     finished,
+    finishedCount: finished.length,
     tones,
+    tonesCount: tones.length,
     sequences,
+    sequencesCount: sequences.length,
     ...(streamingLast !== undefined ? { streamingLast } : {}),
     ...(transcriptionLast !== undefined ? { transcriptionLast } : {}),
     callbacks,
@@ -226,6 +244,7 @@ const run = (from: Fold, sorted: ReadonlyArray<Entry>, seedAllowed: boolean): Fo
 }
 
 const canonical = (entries: ReadonlyArray<Entry>): Array<Entry> => {
+  if (entries.length <= 1) return entries.slice()
   const byId = new Map<string, Entry>()
   for (const e of entries) if (!byId.has(e.id)) byId.set(e.id, e)
   return [...byId.values()].sort(compare)
@@ -256,7 +275,7 @@ export const view = (f: Fold): View | null => {
   const state = f.state
   const call = state.call ?? f.firstCall
   if (call === null) return null
-  const seen = new Set(f.sequences)
+  const seen = new Set(f.sequences.slice(0, f.sequencesCount))
   const missingSequences: Array<number> = []
   let top = 0
   for (const s of seen) if (s > top) top = s
@@ -274,7 +293,7 @@ export const view = (f: Fold): View | null => {
         phase: op.phase,
         ...(op.operationContext !== undefined ? { operationContext: op.operationContext } : {}),
       })),
-      finished: f.finished,
+      finished: f.finished.slice(0, f.finishedCount),
     },
     participants: state.participants.map((p) => ({
       rawId: Id.rawId(p.identifier),
@@ -282,7 +301,7 @@ export const view = (f: Fold): View | null => {
       isMuted: p.isMuted,
       isOnHold: p.isOnHold,
     })),
-    dtmf: ToneSequence.rebuild(f.tones),
+    dtmf: ToneSequence.rebuild(f.tones.slice(0, f.tonesCount)),
     streaming: {
       status: state.streaming._tag,
       ...(f.streamingLast !== undefined ? { last: f.streamingLast } : {}),
