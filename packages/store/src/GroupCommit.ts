@@ -26,6 +26,16 @@ export type GroupCommitOptions =
        * per append (client and server) against two or four, under 16 concurrent writers.
        */
       readonly maxInFlight?: number
+      /**
+       * Queue an operation that finds the slot free for one turn of the event loop
+       * (setImmediate) instead of sending it at once, so the operations issued by the other I/O
+       * callbacks of that turn (the other requests that arrived together) go with it. Default:
+       * on for PGlite, whose statements run on this thread and hold the event loop while they
+       * run, so that without it concurrent requests reach the store one at a time and each pays
+       * a statement of its own; off for PostgreSQL, whose statements leave the thread free and
+       * whose queue fills while one is in flight.
+       */
+      readonly gather?: boolean
     }
 
 export interface Settings {
@@ -34,17 +44,21 @@ export interface Settings {
   readonly maxBatchBytes: number
   readonly maxGroupedBytes: number
   readonly maxInFlight: number
+  readonly gather: boolean
 }
 
 /** The settings of `o`; a value that is not a positive integer is a StoreInputError. */
-export const resolve = (o: GroupCommitOptions | undefined): Settings => {
+export const resolve = (o: GroupCommitOptions | undefined, gather = false): Settings => {
   if (o !== undefined && typeof o !== 'boolean' && (typeof o !== 'object' || o === null))
     throw new StoreInputError({ field: 'groupCommit', reason: 'must be a boolean or an object' })
   const x = typeof o === 'object' ? o : {}
-  const positive = (field: keyof typeof x, d: number) => {
-    const n = x[field]
+  const positive = (
+    field: 'maxBatch' | 'maxBatchBytes' | 'maxGroupedBytes' | 'maxInFlight',
+    d: number,
+  ): number => {
+    const n: unknown = x[field]
     if (n === undefined) return d
-    if (!Number.isSafeInteger(n) || n < 1)
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)
       throw new StoreInputError({
         field: `groupCommit.${field}`,
         reason: 'must be an integer >= 1',
@@ -58,7 +72,15 @@ export const resolve = (o: GroupCommitOptions | undefined): Settings => {
     maxBatchBytes: positive('maxBatchBytes', 1024 * 1024),
     maxGroupedBytes: positive('maxGroupedBytes', 16 * 1024),
     maxInFlight: positive('maxInFlight', 1),
+    gather: gatherOf(x.gather, gather),
   }
+}
+
+const gatherOf = (g: unknown, d: boolean): boolean => {
+  if (g === undefined) return d
+  if (typeof g !== 'boolean')
+    throw new StoreInputError({ field: 'groupCommit.gather', reason: 'must be a boolean' })
+  return g
 }
 
 /** The outcome of one operation of a batch. */
@@ -105,6 +127,13 @@ export const make = <R, A>(
     }
   }
 
+  /** A turn of the event loop is being waited for before the queue is sent (`gather`). */
+  let gathering = false
+  const gathered = () => {
+    gathering = false
+    pump()
+  }
+
   const pump = () => {
     while (running < settings.maxInFlight && queue.length > 0) {
       let n = 1
@@ -140,12 +169,21 @@ export const make = <R, A>(
   return (request, bytes = 0) => {
     if (bytes > settings.maxGroupedBytes) return one(request)
     if (running < settings.maxInFlight && queue.length === 0) {
-      running++
-      return one(request).finally(done(1))
+      if (!settings.gather) {
+        running++
+        return one(request).finally(done(1))
+      }
+      if (!gathering) {
+        gathering = true
+        setImmediate(gathered)
+      }
+      return new Promise<A>((resolve, reject) => {
+        queue.push({ request, bytes, resolve, reject })
+      })
     }
     return new Promise<A>((resolve, reject) => {
       queue.push({ request, bytes, resolve, reject })
-      pump()
+      if (!gathering) pump()
     })
   }
 }

@@ -86,6 +86,7 @@ const driver = (db: PGlite, owned: boolean): SqlStore.Driver => ({
       ),
     ),
   close: () => (owned ? exclusive(db, () => db.close()) : Promise.resolve()),
+  blocking: true,
 })
 
 const fail = (e: unknown) => (isStoreError(e) ? e : new StoreUnavailableError({ cause: e }))

@@ -40,6 +40,11 @@ export interface Driver {
   readonly transaction: <A>(f: (tx: Tx) => Promise<A>) => Promise<A>
   /** Releases the database (a no-op for a client the store does not own). */
   readonly close: () => Promise<void>
+  /**
+   * Statements run on this thread and hold the event loop while they run (PGlite): group commit
+   * then gathers for one turn by default (GroupCommit `gather`).
+   */
+  readonly blocking?: boolean
 }
 
 export interface Tx {
@@ -133,7 +138,7 @@ const toItem = (r: Row): OutboxItem => ({
 /** Builds the ports on a migrated database. */
 export const open = (driver: Driver, schema: string, options?: SqlOptions): StoreService => {
   const limits = Limits.resolve(options)
-  const grouping = GroupCommit.resolve(options?.groupCommit)
+  const grouping = GroupCommit.resolve(options?.groupCommit, driver.blocking === true)
   const S = `"${schema}"`
   let closed = false
   let closing: Promise<void> | undefined
