@@ -33,7 +33,7 @@ export type GroupCommitOptions =
        * on for PGlite, whose statements run on this thread and hold the event loop while they
        * run, so that without it concurrent requests reach the store one at a time and each pays
        * a statement of its own; off for PostgreSQL, whose statements leave the thread free and
-       * whose queue fills while one is in flight.
+       * whose queue fills while one is in flight. The SQL stores gather appends only.
        */
       readonly gather?: boolean
     }
