@@ -6,7 +6,7 @@ import { Clock, Effect, FiberSet, Layer, Queue, Random, Scheduler } from 'effect
 import * as Backoff from './Backoff.js'
 import * as EventTypes from './EventTypes.js'
 import { HttpClient, layer as nodeClient } from './HttpClient.js'
-import { Keys } from './Keys.js'
+import { Keys, type SigningKey } from './Keys.js'
 import * as Signer from './Signer.js'
 import * as Token from './Token.js'
 
@@ -116,9 +116,28 @@ export const worker = (options: Options = {}) =>
     const report = options.onAttempt ?? (() => undefined)
     const prefetch = Math.max(0, Math.floor(options.prefetch ?? concurrency / 4))
     const capacity = concurrency + prefetch
+    // claims come in batches: while many deliveries are under way, the loop waits until a good
+    // share of the capacity is free (a claim scans the outbox; one per delivery would be costly)
+    const batch = Math.max(1, Math.min(64, Math.floor(capacity / 4)))
     const doorbell = yield* Queue.sliding<void>(1)
     const fibers = yield* FiberSet.make()
-    const slots = yield* Effect.makeSemaphore(concurrency)
+    // POST slots: a count and the deliveries waiting for one, in plain code (an Effect semaphore
+    // per delivery costs several fiber steps)
+    let posting = 0
+    const waiting: Array<() => void> = []
+    const acquireSlot = (): Promise<void> | null => {
+      if (posting < concurrency) {
+        posting++
+        return null
+      }
+      return new Promise<void>((resolve) => waiting.push(resolve))
+    }
+    const releaseSlot = () => {
+      const next = waiting.shift()
+      if (next !== undefined)
+        next() // the slot passes on
+      else posting--
+    }
     const signer = yield* Effect.acquireRelease(
       Effect.sync(() =>
         Signer.pool(
@@ -131,25 +150,19 @@ export const worker = (options: Options = {}) =>
     let leased = 0
     let cached: { token: Promise<string>; kid: string; until: number } | null = null
 
-    const token = (now: number) =>
-      Effect.flatMap(keys.current, (key) => {
-        let minted: Promise<string>
-        if (cached !== null && cached.kid === key.kid && now < cached.until) minted = cached.token
-        else {
-          minted = signer.mint(key, { issuer, audience, now, lifetimeMs })
-          if (reuseMs > 0) {
-            const entry = { token: minted, kid: key.kid, until: now + reuseMs }
-            cached = entry
-            minted.catch(() => {
-              if (cached === entry) cached = null
-            })
-          }
-        }
-        return Effect.tryPromise({
-          try: () => minted,
-          catch: (e) => new Error(`signing failed: ${describe(e)}`),
+    /** The bearer token for a delivery at `now`: fresh, or the reused one (opt-in). */
+    const token = (key: SigningKey, now: number): Promise<string> => {
+      if (cached !== null && cached.kid === key.kid && now < cached.until) return cached.token
+      const minted = signer.mint(key, { issuer, audience, now, lifetimeMs })
+      if (reuseMs > 0) {
+        const entry = { token: minted, kid: key.kid, until: now + reuseMs }
+        cached = entry
+        minted.catch(() => {
+          if (cached === entry) cached = null
         })
-      })
+      }
+      return minted
+    }
 
     const retry = (item: OutboxItem, error: string, status?: number) =>
       Effect.gen(function* () {
@@ -176,80 +189,126 @@ export const worker = (options: Options = {}) =>
         report({ ...base, outcome: 'retry' })
       })
 
-    const deliver = (item: OutboxItem) =>
-      Effect.gen(function* () {
-        const cb = CallbackItem.parse(item.payload)
-        if (cb === null) {
-          yield* outbox.deadLetter(item.id, owner, 'not a callback item this version can read')
-          report({ itemId: item.id, eventId: '', callbackUri: '', outcome: 'deadLettered' })
-          return
-        }
-        const type = Callbacks.prefix + cb.event._tag
-        if (!allowed.has(type)) {
-          yield* Effect.logInfo(`callback ${cb.eventId} of type ${type} not sent (not allowed)`)
-          yield* outbox.ack(item.id, owner)
-          report({
-            itemId: item.id,
-            eventId: cb.eventId,
-            callbackUri: cb.callbackUri,
-            outcome: 'filtered',
+    /** What a send came to: the lease was too short to send (null), a transport error, a status. */
+    type Sent = null | { readonly error: string } | { readonly status: number }
+
+    /**
+     * Signs (on the pool, while the item may still wait for a POST slot), takes a slot and POSTs,
+     * as one step of the delivery's fiber: plain promises and callbacks inside, the client's
+     * `post` run as its own effect only for the POST itself.
+     */
+    const send = (item: OutboxItem, key: SigningKey, uri: string, body: string) =>
+      Effect.flatMap(
+        Effect.async<string, Error>((resume) => {
+          let interrupted = false
+          const granted = (bearer: string) => {
+            if (interrupted) releaseSlot()
+            else resume(Effect.succeed(bearer))
+          }
+          token(key, Date.now()).then(
+            (bearer) => {
+              if (interrupted) return
+              const wait = acquireSlot()
+              if (wait === null) granted(bearer)
+              else void wait.then(() => granted(bearer))
+            },
+            (e: unknown) => resume(Effect.fail(new Error(`signing failed: ${describe(e)}`))),
+          )
+          // interrupted (the worker stops) before the POST: a slot granted later is given back
+          return Effect.sync(() => {
+            interrupted = true
           })
-          return
-        }
+        }),
+        (bearer): Effect.Effect<Sent> => {
+          // a prefetched item whose lease would end before the POST could time out is left
+          // to be claimed again (by this worker or another), so it is never sent twice at once
+          if (
+            item.leaseUntil !== undefined &&
+            Date.now() + Math.min(timeoutMs, leaseMs / 2) >= item.leaseUntil
+          ) {
+            releaseSlot()
+            return Effect.succeed(null)
+          }
+          return client
+            .post({
+              url: uri,
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${bearer}`,
+                'user-agent': 'switchboard-webhooks',
+              },
+              body,
+              timeoutMs,
+            })
+            .pipe(
+              Effect.match({
+                onFailure: (e): Sent => ({ error: e.message }),
+                onSuccess: (r): Sent => ({ status: r.status }),
+              }),
+              Effect.ensuring(Effect.sync(releaseSlot)),
+            )
+        },
+      )
+
+    const deliver = (item: OutboxItem, key: SigningKey): Effect.Effect<void> =>
+      Effect.suspend((): Effect.Effect<void, unknown> => {
+        const cb = CallbackItem.parse(item.payload)
+        if (cb === null)
+          return Effect.zipRight(
+            outbox.deadLetter(item.id, owner, 'not a callback item this version can read'),
+            Effect.sync(() =>
+              report({ itemId: item.id, eventId: '', callbackUri: '', outcome: 'deadLettered' }),
+            ),
+          )
+        const type = Callbacks.prefix + cb.event._tag
+        if (!allowed.has(type))
+          return Effect.logInfo(
+            `callback ${cb.eventId} of type ${type} not sent (not allowed)`,
+          ).pipe(
+            Effect.zipRight(outbox.ack(item.id, owner)),
+            Effect.zipRight(
+              Effect.sync(() =>
+                report({
+                  itemId: item.id,
+                  eventId: cb.eventId,
+                  callbackUri: cb.callbackUri,
+                  outcome: 'filtered',
+                }),
+              ),
+            ),
+          )
         const event = Callbacks.toCloudEvent(CallbackItem.toNotify(cb), {
           id: cb.eventId,
           ...(options.apiVersion !== undefined ? { apiVersion: options.apiVersion } : {}),
         })
         const body = Callbacks.encodeBatch([event])
-        // signed now (on the pool), while the item may still wait for a POST slot
-        const bearer = yield* token(yield* Clock.currentTimeMillis)
-        const sent = yield* slots.withPermits(1)(
-          Effect.gen(function* () {
-            // a prefetched item whose lease would end before the POST could time out is left
-            // to be claimed again (by this worker or another), so it is never sent twice at once
-            const now = yield* Clock.currentTimeMillis
-            if (
-              item.leaseUntil !== undefined &&
-              now + Math.min(timeoutMs, leaseMs / 2) >= item.leaseUntil
+        return Effect.flatMap(send(item, key, cb.callbackUri, body), (sent) => {
+          if (sent === null)
+            return Effect.logWarning(
+              `callback ${item.id}: lease too short to send, left for a later claim`,
             )
-              return null
-            return yield* Effect.either(
-              client.post({
-                url: cb.callbackUri,
-                headers: {
-                  'content-type': 'application/json',
-                  authorization: `Bearer ${bearer}`,
-                  'user-agent': 'switchboard-webhooks',
-                },
-                body,
-                timeoutMs,
-              }),
-            )
-          }),
-        )
-        if (sent === null) {
-          yield* Effect.logWarning(
-            `callback ${item.id}: lease too short to send, left for a later claim`,
+          if ('error' in sent) return retry(item, sent.error)
+          const status = sent.status
+          if (status < 200 || status > 299) return retry(item, `HTTP ${status}`, status)
+          return Effect.map(outbox.ack(item.id, owner), () =>
+            report({
+              itemId: item.id,
+              eventId: cb.eventId,
+              callbackUri: cb.callbackUri,
+              outcome: 'delivered',
+              status,
+            }),
           )
-          return
-        }
-        if (sent._tag === 'Left') return yield* retry(item, sent.left.message)
-        const status = sent.right.status
-        if (status < 200 || status > 299) return yield* retry(item, `HTTP ${status}`, status)
-        yield* outbox.ack(item.id, owner)
-        report({
-          itemId: item.id,
-          eventId: cb.eventId,
-          callbackUri: cb.callbackUri,
-          outcome: 'delivered',
-          status,
         })
       }).pipe(
         Effect.catchAll((e) => Effect.logWarning(`callback ${item.id}: ${describe(e)}`)),
         Effect.ensuring(
           Effect.suspend(() => {
             leased--
-            return Queue.offer(doorbell, undefined)
+            // the loop claims only when a batch's worth of capacity is free (or nothing is
+            // leased): a doorbell rung before that would wake it for nothing
+            const free = capacity - leased
+            return leased === 0 || free >= batch ? Queue.offer(doorbell, undefined) : Effect.void
           }),
         ),
       )
@@ -264,9 +323,6 @@ export const worker = (options: Options = {}) =>
     )
     const waitForWork = Queue.take(doorbell)
 
-    // claim in batches: while many deliveries are under way, wait until a good share of the
-    // capacity is free (a claim scans the outbox; one claim per finished delivery would be costly)
-    const batch = Math.max(1, Math.min(64, Math.floor(capacity / 4)))
     const round = Effect.gen(function* () {
       const free = capacity - leased
       if (free <= 0 || (leased > 0 && free < batch)) return false
@@ -278,9 +334,11 @@ export const worker = (options: Options = {}) =>
         now,
         kinds: [CallbackItem.kind],
       })
+      // the key current now signs this batch's tokens
+      const key = items.length > 0 ? yield* keys.current : null
       for (const item of items) {
         leased++
-        yield* FiberSet.run(fibers, deliver(item))
+        yield* FiberSet.run(fibers, deliver(item, key!))
       }
       return items.length === free
     }).pipe(
