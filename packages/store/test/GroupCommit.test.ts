@@ -47,6 +47,42 @@ const inOrder = async (s: StoreService) => {
 const schemas: string[] = []
 afterAll(() => dropSchemas(schemas))
 
+/**
+ * Runs `f` with a store, a connection for "another transaction" and one to watch
+ * pg_stat_activity from (it is read once per transaction: a connection of its own).
+ */
+const withRacers = async (
+  open: () => Promise<{ s: StoreService; schema: string }>,
+  f: (r: { s: StoreService; schema: string; other: pg.Client; watch: pg.Client }) => Promise<void>,
+) => {
+  const { s, schema } = await open()
+  const other = new pg.Client({ connectionString: databaseUrl })
+  await other.connect()
+  const watch = new pg.Client({ connectionString: databaseUrl })
+  await watch.connect()
+  try {
+    await f({ s, schema, other, watch })
+  } finally {
+    await other.end()
+    await watch.end()
+    await run(s.close())
+  }
+}
+
+/** Waits (up to 30 s) until a grouped append of `schema` waits on a lock; false if it never did. */
+const batchBlocked = async (watch: pg.Client, schema: string): Promise<boolean> => {
+  for (let i = 0; i < 600; i++) {
+    const { rows } = await watch.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE wait_event_type = 'Lock' AND query LIKE $1`,
+      [`%${schema}%append_batch%`],
+    )
+    if ((rows[0] as { n: number }).n > 0) return true
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return false
+}
+
 describe('group commit', () => {
   it('lands appends of one call issued together in the order issued (pglite)', async () => {
     const s = await PgliteStore.open()
@@ -73,13 +109,7 @@ describe('group commit', () => {
     })
 
     it('gives each append its own outcome when another transaction wins a race inside a batch', async () => {
-      const { s, schema } = await open()
-      const other = new pg.Client({ connectionString: databaseUrl })
-      await other.connect()
-      // pg_stat_activity is read once per transaction: watch from a connection of its own.
-      const watch = new pg.Client({ connectionString: databaseUrl })
-      await watch.connect()
-      try {
+      await withRacers(open, async ({ s, schema, other, watch }) => {
         let blocked = 0
         for (const race of ['inbox', 'idempotency'] as const) {
           const taken = call(`taken-${race}`)
@@ -117,18 +147,7 @@ describe('group commit', () => {
           ])
           // Wait until the grouped statement is blocked on the other transaction's row, then
           // commit it: the statement now fails on the server and wrote nothing.
-          for (let i = 0; i < 600; i++) {
-            const { rows } = await watch.query(
-              `SELECT count(*)::int AS n FROM pg_stat_activity
-               WHERE wait_event_type = 'Lock' AND query LIKE $1`,
-              [`%${schema}%append_batch%`],
-            )
-            if ((rows[0] as { n: number }).n > 0) {
-              blocked++
-              break
-            }
-            await new Promise((r) => setTimeout(r, 50))
-          }
+          if (await batchBlocked(watch, schema)) blocked++
           await other.query('COMMIT')
           const results = await pending
           for (const r of [results[1], results[2], results[4]])
@@ -147,20 +166,11 @@ describe('group commit', () => {
         }
         // Both times the grouped statement did wait on the other transaction.
         expect(blocked).toBe(2)
-      } finally {
-        await other.end()
-        await watch.end()
-        await run(s.close())
-      }
+      })
     })
 
     it('conflicts alone, with the version read afresh, when another transaction bumps the call under a batch', async () => {
-      const { s, schema } = await open()
-      const other = new pg.Client({ connectionString: databaseUrl })
-      await other.connect()
-      const watch = new pg.Client({ connectionString: databaseUrl })
-      await watch.connect()
-      try {
+      await withRacers(open, async ({ s, schema, other, watch }) => {
         const raced = call('raced')
         await run(
           s.events.append({
@@ -184,16 +194,7 @@ describe('group commit', () => {
             inboxIds: [`${raced}-in`],
           },
         ])
-        let blocked = false
-        for (let i = 0; i < 600 && !blocked; i++) {
-          const { rows } = await watch.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-             WHERE wait_event_type = 'Lock' AND query LIKE $1`,
-            [`%${schema}%append_batch%`],
-          )
-          blocked = (rows[0] as { n: number }).n > 0
-          if (!blocked) await new Promise((r) => setTimeout(r, 50))
-        }
+        const blocked = await batchBlocked(watch, schema)
         await other.query('COMMIT')
         const results = await pending
         expect(blocked).toBe(true)
@@ -209,11 +210,7 @@ describe('group commit', () => {
         expect((await run(s.events.read(raced))).map((e) => e.type)).toEqual(['A'])
         expect(await run(s.outbox.pending({ callId: raced }))).toEqual([])
         expect(await run(s.inbox.has(`${raced}-in`))).toBe(false)
-      } finally {
-        await other.end()
-        await watch.end()
-        await run(s.close())
-      }
+      })
     })
 
     it('reaches every table through its key in a batch: no sequential scan, even on empty tables', async () => {
