@@ -330,6 +330,29 @@ interface IngestionRate extends Rate {
   readonly senderCpuUs: number | null
 }
 
+/** The table rows of one way of driving ingestion, on PGlite and on PostgreSQL (null: skipped). */
+const ingestionRows = (
+  unit: string,
+  label: string,
+  pglite: IngestionRate,
+  postgres: IngestionRate | null,
+): Array<[string, string]> => [
+  [`${label} PGlite ${unit}`, round(pglite.perSecond, 0).toString()],
+  ['  CPU per event: this process, PGlite included (µs)', round(pglite.cpuUs, 0).toString()],
+  [
+    `${label} PostgreSQL ${unit}`,
+    postgres === null ? 'skipped' : round(postgres.perSecond, 0).toString(),
+  ],
+  [
+    '  CPU per event: this process (µs)',
+    postgres === null ? '-' : round(postgres.cpuUs, 0).toString(),
+  ],
+  [
+    '  CPU per event: PostgreSQL backends (µs)',
+    postgres?.serverCpuUs == null ? '-' : round(postgres.serverCpuUs, 0).toString(),
+  ],
+]
+
 /** Starts the sender process and hands it the job (before the timed part). */
 const startSender = async (job: Sender.Job) => {
   const child = fork(new URL('./Sender.ts', import.meta.url), {
@@ -673,40 +696,18 @@ const main = async () => {
     ['  CPU per event (µs)', round(latency.cpuUs, 0).toString()],
     ['  same, token reused for 1 s (opt-in): p50 (ms)', round(latencyReuse.p50, 2).toString()],
     ['  same, token reused for 1 s (opt-in): p99 (ms)', round(latencyReuse.p99, 2).toString()],
-    [
-      `ingestion on PGlite (events/s, ${INGEST_IN_FLIGHT} POSTs in flight)`,
-      round(pgliteRate.perSecond, 0).toString(),
-    ],
-    ['  CPU per event: this process, PGlite included (µs)', round(pgliteRate.cpuUs, 0).toString()],
-    [
-      `ingestion on PostgreSQL (events/s, ${INGEST_IN_FLIGHT} POSTs in flight)`,
-      postgres === null ? 'skipped' : round(postgres.perSecond, 0).toString(),
-    ],
-    [
-      '  CPU per event: this process (µs)',
-      postgres === null ? '-' : round(postgres.cpuUs, 0).toString(),
-    ],
-    [
-      '  CPU per event: PostgreSQL backends (µs)',
-      postgres?.serverCpuUs == null ? '-' : round(postgres.serverCpuUs, 0).toString(),
-    ],
-    [
-      'ingestion over node:http on PGlite (events/s; sender process)',
-      round(pgliteHttp.perSecond, 0).toString(),
-    ],
-    ['  CPU per event: this process, PGlite included (µs)', round(pgliteHttp.cpuUs, 0).toString()],
-    [
-      'ingestion over node:http on PostgreSQL (events/s; sender process)',
-      postgresHttp === null ? 'skipped' : round(postgresHttp.perSecond, 0).toString(),
-    ],
-    [
-      '  CPU per event: this process (µs)',
-      postgresHttp === null ? '-' : round(postgresHttp.cpuUs, 0).toString(),
-    ],
-    [
-      '  CPU per event: PostgreSQL backends (µs)',
-      postgresHttp?.serverCpuUs == null ? '-' : round(postgresHttp.serverCpuUs, 0).toString(),
-    ],
+    ...ingestionRows(
+      `(events/s, ${INGEST_IN_FLIGHT} POSTs in flight)`,
+      'ingestion on',
+      pgliteRate,
+      postgres,
+    ),
+    ...ingestionRows(
+      '(events/s; sender process)',
+      'ingestion over node:http on',
+      pgliteHttp,
+      postgresHttp,
+    ),
     [
       '  CPU per event: the sender process (µs, not counted above)',
       postgresHttp?.senderCpuUs == null ? '-' : round(postgresHttp.senderCpuUs, 0).toString(),
