@@ -15,7 +15,7 @@ import type {
   Session,
   State,
 } from './State.js'
-import { clone, initial, lastPressId, lastSpeechId, off } from './State.js'
+import { clone, initial, lastSpeechId, off, pressOf } from './State.js'
 import * as Timing from './Timing.js'
 
 /**
@@ -161,6 +161,62 @@ const activate = (session: Session, id: OperationId | undefined, callbackUri: st
  */
 const apply = (s: State, t: Mutable, event: Event): void => {
   switch (event._tag) {
+    // the most frequent events first: a switch on strings tests its cases in order
+    case 'ContinuousDtmfRecognitionToneReceived': {
+      const who = event.participant
+      const cs = s.continuous
+      let index = -1
+      if (who !== undefined) {
+        for (let i = 0; i < cs.length; i++)
+          if (Identifier.equals(cs[i]!.participant, who)) {
+            index = i
+            break
+          }
+      } else if (cs.length === 1) index = 0
+      if (index < 0) return
+      const continuous = cs.slice()
+      const current = continuous[index]!
+      const advanced: { -readonly [K in keyof typeof current]: (typeof current)[K] } = {
+        id: current.id,
+        participant: current.participant,
+        nextSequenceId: Math.max(current.nextSequenceId, event.sequenceId + 1),
+        callbackUri: current.callbackUri,
+      }
+      if (current.operationContext !== undefined)
+        advanced.operationContext = current.operationContext
+      continuous[index] = advanced
+      t.continuous = continuous
+      return
+    }
+    case 'ToneObserved': {
+      const m = pressOf(s, event.participant)
+      if (event.pressId <= (m === null ? 0 : m.pressId)) return
+      // the mark keeps its raw id string: the next press compares to it without formatting
+      t.presses = mark(
+        s.presses,
+        m === null ? raw(event.participant) : m.participant,
+        event.pressId,
+      )
+      return
+    }
+    case 'PlayStarted': {
+      if (event.operationId === undefined) return
+      const op = operation(s, event.operationId)
+      if (op !== null)
+        replace(s, t, op, Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)))
+      return
+    }
+    case 'PlayCompleted':
+    case 'PlayFailed':
+    case 'PlayCanceled':
+      return removeTerminal(s, t, event, 'play')
+    case 'RecognizeCompleted':
+    case 'RecognizeFailed':
+    case 'RecognizeCanceled':
+      return removeTerminal(s, t, event, 'recognize')
+    case 'SendDtmfTonesCompleted':
+    case 'SendDtmfTonesFailed':
+      return removeTerminal(s, t, event, 'dtmf')
     // ------------------------------------------------------------ bookkeeping
     case 'CallCreated': {
       const call: { -readonly [K in keyof CallInfo]: CallInfo[K] } = {
@@ -251,12 +307,6 @@ const apply = (s: State, t: Mutable, event: Event): void => {
           op,
           Op.next(op, 'listening', (event.at + op.spec.initialSilenceTimeoutMs) as Instant),
         )
-      return
-    }
-    case 'ToneObserved': {
-      const r = raw(event.participant)
-      if (event.pressId <= lastPressId(s, r)) return
-      t.presses = mark(s.presses, r, event.pressId)
       return
     }
     case 'SpeechObserved': {
@@ -433,51 +483,6 @@ const apply = (s: State, t: Mutable, event: Event): void => {
     case 'CancelAddParticipantFailed':
     case 'ContinuousDtmfRecognitionToneFailed':
       return
-    case 'PlayStarted': {
-      if (event.operationId === undefined) return
-      const op = operation(s, event.operationId)
-      if (op !== null)
-        replace(s, t, op, Op.next(op, 'playing', Op.playbackDeadline(event.at, event.durationMs)))
-      return
-    }
-    case 'PlayCompleted':
-    case 'PlayFailed':
-    case 'PlayCanceled':
-      return removeTerminal(s, t, event, 'play')
-    case 'RecognizeCompleted':
-    case 'RecognizeFailed':
-    case 'RecognizeCanceled':
-      return removeTerminal(s, t, event, 'recognize')
-    case 'SendDtmfTonesCompleted':
-    case 'SendDtmfTonesFailed':
-      return removeTerminal(s, t, event, 'dtmf')
-    case 'ContinuousDtmfRecognitionToneReceived': {
-      const who = event.participant
-      const cs = s.continuous
-      let index = -1
-      if (who !== undefined) {
-        const r = raw(who)
-        for (let i = 0; i < cs.length; i++)
-          if (cs[i]!.participant === who || raw(cs[i]!.participant) === r) {
-            index = i
-            break
-          }
-      } else if (cs.length === 1) index = 0
-      if (index < 0) return
-      const continuous = cs.slice()
-      const current = continuous[index]!
-      const advanced: { -readonly [K in keyof typeof current]: (typeof current)[K] } = {
-        id: current.id,
-        participant: current.participant,
-        nextSequenceId: Math.max(current.nextSequenceId, event.sequenceId + 1),
-        callbackUri: current.callbackUri,
-      }
-      if (current.operationContext !== undefined)
-        advanced.operationContext = current.operationContext
-      continuous[index] = advanced
-      t.continuous = continuous
-      return
-    }
     case 'ContinuousDtmfRecognitionStopped': {
       const who = event.participant
       if (who !== undefined) {
@@ -538,13 +543,8 @@ const mark = (
 
 /** Is this party one of the listed participants (same raw id)? */
 const listedIn = (listed: ReadonlyArray<Participant>, who: Identifier.Identifier): boolean => {
-  let r: Identifier.RawId | null = null
-  for (let i = 0; i < listed.length; i++) {
-    const p = listed[i]!.identifier
-    if (p === who) return true
-    if (r === null) r = raw(who)
-    if (raw(p) === r) return true
-  }
+  for (let i = 0; i < listed.length; i++)
+    if (Identifier.equals(listed[i]!.identifier, who)) return true
   return false
 }
 

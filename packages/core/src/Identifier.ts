@@ -105,24 +105,20 @@ export const parse = (raw: string): Identifier => {
 
 const cloudPrefix = (cloud: TeamsCloud): string => (cloud === 'public' ? 'orgid' : cloud)
 
-const rawIds = new WeakMap<Identifier, RawId>()
-
 /** Formats the raw id of an identifier. `parse(rawId(x))` gives back `x` for well-formed identifiers. */
 export const rawId = (identifier: Identifier): RawId => {
   // one decision asks for the same party's raw id several times in a row
   if (identifier === lastIdentifier) return lastRawId
   if (typeof identifier !== 'object' || identifier === null) return String(identifier) as RawId
-  let r = rawIds.get(identifier)
-  if (r === undefined) {
-    r = formatRawId(identifier)
-    rawIds.set(identifier, r)
-  }
+  const r = formatRawId(identifier)
   lastIdentifier = identifier
   lastRawId = r
   return r
 }
 
-// A memo of the last answer (a cache of a pure function: it changes no result).
+// A memo of the last answer (a cache of a pure function: it changes no result). There is no
+// memo per identifier: a server decodes fresh identifier objects for every request, and a
+// `WeakMap` keyed by them cost more (in its own upkeep and in the collector's) than formatting.
 let lastIdentifier: Identifier | null = null
 let lastRawId = '' as RawId
 
@@ -156,8 +152,57 @@ export const isTeams = (identifier: Identifier): boolean =>
 export const isCommunicationUser = (identifier: Identifier): identifier is CommunicationUser =>
   identifier._tag === 'CommunicationUser'
 
-/** Two identifiers denote the same party when their raw ids are equal. */
-export const equals = (a: Identifier, b: Identifier): boolean => a === b || rawId(a) === rawId(b)
+/**
+ * Two identifiers denote the same party when their raw ids are equal. Identifiers of one kind are
+ * compared field by field (the answer the raw ids would give, without formatting them); only
+ * identifiers of different kinds are compared by their raw ids.
+ */
+export const equals = (a: Identifier, b: Identifier): boolean => {
+  if (a === b) return true
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null)
+    return rawId(a) === rawId(b)
+  switch (a._tag) {
+    case 'PhoneNumber':
+      return b._tag === 'PhoneNumber'
+        ? (a.isAnonymous ? 'anonymous' : a.value) === (b.isAnonymous ? 'anonymous' : b.value)
+        : rawId(a) === rawId(b)
+    case 'CommunicationUser':
+    case 'Unknown':
+      return b._tag === 'CommunicationUser' || b._tag === 'Unknown'
+        ? a.id === b.id
+        : rawId(a) === rawId(b)
+    case 'MicrosoftTeamsUser':
+      // `8:teamsvisitor:`, `8:orgid:`, `8:dod:` and `8:gcch:` differ at their third character
+      return b._tag === 'MicrosoftTeamsUser'
+        ? a.isAnonymous === b.isAnonymous &&
+            (a.isAnonymous || a.cloud === b.cloud) &&
+            a.userId === b.userId
+        : rawId(a) === rawId(b)
+    case 'MicrosoftTeamsApp':
+      return b._tag === 'MicrosoftTeamsApp'
+        ? a.cloud === b.cloud && a.appId === b.appId
+        : rawId(a) === rawId(b)
+  }
+  return rawId(a) === rawId(b)
+}
+
+/** `rawId(who) === raw`, without formatting the raw id of a phone number or an ACS user. */
+export const hasRawId = (who: Identifier, raw: string): boolean => {
+  if (typeof who === 'object' && who !== null) {
+    if (who._tag === 'PhoneNumber') {
+      const body = who.isAnonymous ? 'anonymous' : who.value
+      if (typeof body !== 'string') return raw === rawId(who)
+      return (
+        raw.length === body.length + 2 &&
+        raw.charCodeAt(0) === 52 && // 4
+        raw.charCodeAt(1) === 58 && // :
+        raw.endsWith(body)
+      )
+    }
+    if (who._tag === 'CommunicationUser' || who._tag === 'Unknown') return raw === who.id
+  }
+  return raw === rawId(who)
+}
 
 /** A short, human description for messages: `phone number +14255550123`. */
 export const describe = (identifier: Identifier): string => {

@@ -303,7 +303,7 @@ const tonePressed = (d: Draft, at: Instant, signal: Signal.TonePressed): void =>
   if (State.participantOf(d.state, who) === null) return
   if (
     !Number.isSafeInteger(signal.pressId) ||
-    signal.pressId <= State.lastPressId(d.state, raw(who))
+    signal.pressId <= (State.pressOf(d.state, who)?.pressId ?? 0)
   )
     return
   const continuous = State.continuousOf(d.state, who)
@@ -537,7 +537,17 @@ const transferOutcome = (
 // ------------------------------------------------------------------ observe
 
 const observeUnsafe = (d: Draft, signal: Signal.Signal, at: Instant): void => {
+  // the most frequent signals first: a switch on strings tests its cases in order
   switch (signal._tag) {
+    case 'TonePressed':
+      return tonePressed(d, at, signal)
+    case 'PlaybackStarted':
+      return playbackStarted(d, at, signal)
+    case 'PlaybackFinished': {
+      const op = State.findOperation(d.state, signal.operationId)
+      if (op !== null) playbackEnded(d, at, op)
+      return
+    }
     case 'PartyAnswered':
       return answered(d, at, signal.participant)
     case 'PartyDeclined':
@@ -549,20 +559,11 @@ const observeUnsafe = (d: Draft, signal: Signal.Signal, at: Instant): void => {
     case 'TransferAccepted':
     case 'TransferFailed':
       return transferOutcome(d, at, signal)
-    case 'PlaybackStarted':
-      return playbackStarted(d, at, signal)
-    case 'PlaybackFinished': {
-      const op = State.findOperation(d.state, signal.operationId)
-      if (op !== null) playbackEnded(d, at, op)
-      return
-    }
     case 'PlaybackFailed':
       return playbackFailed(d, at, signal)
     case 'TonesSent':
     case 'TonesFailed':
       return tonesSent(d, at, signal)
-    case 'TonePressed':
-      return tonePressed(d, at, signal)
     case 'SpeechRecognized':
       return speech(d, at, signal)
     case 'HoldMusicFailed':

@@ -8,7 +8,7 @@ import type {
   ServerCallId,
 } from './Ids.js'
 import type { Identifier, RawId } from './Identifier.js'
-import { rawId as rawOf } from './Identifier.js'
+import { equals, hasRawId, rawId as rawOf } from './Identifier.js'
 import type { Instant } from './Instant.js'
 import type { Operation } from './Operation.js'
 import type { PlaySource } from './PlaySource.js'
@@ -165,45 +165,26 @@ export const findHold = (state: State, raw: RawId): HoldInfo | null => {
 }
 
 /**
- * `findParticipant` by identifier: the same answer (the first entry with the same raw id), without
- * formatting raw ids when the entry holds the very identifier object (the usual case: the shell
- * and the core pass the same identifier objects around).
+ * `findParticipant` by identifier: the same answer (the first entry with the same raw id), found
+ * with `Identifier.equals`, which compares identifiers of one kind without formatting raw ids.
  */
 export const participantOf = (state: State, who: Identifier): Participant | null => {
   const ps = state.participants
-  let r: RawId | null = null
-  for (let i = 0; i < ps.length; i++) {
-    const p = ps[i]!
-    if (p.identifier === who) return p
-    if (r === null) r = rawOf(who)
-    if (rawOf(p.identifier) === r) return p
-  }
+  for (let i = 0; i < ps.length; i++) if (equals(ps[i]!.identifier, who)) return ps[i]!
   return null
 }
 
 /** `findContinuous` by identifier (as `participantOf`). */
 export const continuousOf = (state: State, who: Identifier): ContinuousRecognition | null => {
   const cs = state.continuous
-  let r: RawId | null = null
-  for (let i = 0; i < cs.length; i++) {
-    const c = cs[i]!
-    if (c.participant === who) return c
-    if (r === null) r = rawOf(who)
-    if (rawOf(c.participant) === r) return c
-  }
+  for (let i = 0; i < cs.length; i++) if (equals(cs[i]!.participant, who)) return cs[i]!
   return null
 }
 
 /** `findHold` by identifier (as `participantOf`). */
 export const holdOf = (state: State, who: Identifier): HoldInfo | null => {
   const hs = state.holds
-  let r: RawId | null = null
-  for (let i = 0; i < hs.length; i++) {
-    const h = hs[i]!
-    if (h.participant === who) return h
-    if (r === null) r = rawOf(who)
-    if (rawOf(h.participant) === r) return h
-  }
+  for (let i = 0; i < hs.length; i++) if (equals(hs[i]!.participant, who)) return hs[i]!
   return null
 }
 
@@ -212,6 +193,13 @@ export const lastPressId = (state: State, raw: RawId): number => {
   const ps = state.presses
   for (let i = 0; i < ps.length; i++) if (ps[i]!.participant === raw) return ps[i]!.pressId
   return 0
+}
+
+/** This participant's press mark (`lastPressId` by identifier, without formatting its raw id). */
+export const pressOf = (state: State, who: Identifier): PressMark | null => {
+  const ps = state.presses
+  for (let i = 0; i < ps.length; i++) if (hasRawId(who, ps[i]!.participant)) return ps[i]!
+  return null
 }
 
 /** The highest speech id of this participant taken into account so far (0 when none). */

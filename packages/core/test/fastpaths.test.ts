@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Event } from '../src/index.js'
-import { Identifier, PlaySource, Rules, evolve, initial } from '../src/index.js'
+import { Identifier, PlaySource, Rules, State, evolve, initial } from '../src/index.js'
 
 /**
  * The hot path of the core answers some questions without the obvious one-liner (a regular
@@ -50,6 +50,69 @@ describe('fast paths answer as the obvious code does', () => {
         expect(PlaySource.isEmpty({ _tag: 'Ssml', ssmlText: s })).toBe(empty)
       }),
       { numRuns: 500 },
+    )
+  })
+
+  /**
+   * Identifiers built to collide: the same text as a phone number, an ACS user, an unknown id,
+   * a Teams user or app (so raw ids may match across kinds), anonymous numbers, and fresh objects
+   * for the same party (a decoder makes a new object per request).
+   */
+  const text = fc.constantFrom(
+    '+14255550100',
+    '+1425',
+    'anonymous',
+    '4:+14255550100',
+    '8:acs:x',
+    'x',
+    '',
+  )
+  const identifier: fc.Arbitrary<Identifier.Identifier> = fc.oneof(
+    fc.tuple(text, fc.boolean()).map(([v, a]) => Identifier.phoneNumber(v, a)),
+    text.map((t) => Identifier.communicationUser(t)),
+    text.map((t) => Identifier.unknown(t)),
+    fc
+      .tuple(
+        text,
+        fc.constantFrom('public', 'dod', 'gcch') as fc.Arbitrary<Identifier.TeamsCloud>,
+        fc.boolean(),
+      )
+      .map(([u, c, a]) => Identifier.teamsUser(u, c, a)),
+    fc
+      .tuple(text, fc.constantFrom('public', 'dod', 'gcch') as fc.Arbitrary<Identifier.TeamsCloud>)
+      .map(([u, c]) => Identifier.teamsApp(u, c)),
+    text.map((t) => Identifier.parse(t)),
+  )
+
+  it('Identifier.equals is equality of raw ids, and hasRawId is rawId(who) === raw', () => {
+    fc.assert(
+      fc.property(identifier, identifier, (a, b) => {
+        const same = Identifier.rawId(a) === Identifier.rawId(b)
+        expect(Identifier.equals(a, b)).toBe(same)
+        expect(Identifier.equals({ ...a }, b)).toBe(same)
+        expect(Identifier.hasRawId(a, Identifier.rawId(b))).toBe(same)
+        expect(Identifier.hasRawId(a, `${Identifier.rawId(b)} `)).toBe(false)
+      }),
+      { numRuns: 2_000 },
+    )
+  })
+
+  it('a press mark is found by identifier as by raw id', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(identifier, fc.nat({ max: 9 })), { maxLength: 4 }),
+        identifier,
+        (marks, who) => {
+          const state = {
+            ...initial,
+            presses: marks.map(([p, pressId]) => ({ participant: Identifier.rawId(p), pressId })),
+          }
+          expect(State.pressOf(state, who)?.pressId ?? 0).toBe(
+            State.lastPressId(state, Identifier.rawId(who)),
+          )
+        },
+      ),
+      { numRuns: 1_000 },
     )
   })
 
