@@ -444,8 +444,10 @@ const apply = (s: State, t: Mutable, event: Event): void => {
     case 'ParticipantsUpdated': {
       const listed = event.participants
       if (!Array.isArray(listed)) throw new TypeError('participants is not a list')
-      // raw ids of everyone listed (checked first, as the fold always did, for malformed lists)
-      for (let i = 0; i < listed.length; i++) raw(listed[i]!.identifier)
+      // a missing entry makes the event malformed (checked first, as the fold always did)
+      for (let i = 0; i < listed.length; i++)
+        if (listed[i] === null || listed[i] === undefined)
+          throw new TypeError('participant missing')
       const participantsSequence = Math.max(s.participantsSequence, event.sequenceNumber)
       const invitations = without(
         s.invitations,
