@@ -47,6 +47,7 @@ import * as Token from '../src/Token.js'
 import * as Verifier from '../src/Verifier.js'
 import type * as Sender from './Sender.js'
 import { commit, item } from '../test/Items.js'
+import { reachable } from '../test/Postgres.js'
 
 const CALLS = 1_000
 const PER_CALL = 5
@@ -540,22 +541,11 @@ const backendsOf = (databaseUrl: string, schema: string) => async () => {
   }
 }
 
-const reachable = async (url: string) => {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 })
-  try {
-    await client.connect()
-    await client.end()
-    return true
-  } catch {
-    return false
-  }
-}
-
 // ------------------------------------------------------------------ main
 
 const postgresRun = async (keys: Keys.KeysService, warm: Load, load: Load, driver: Driver) => {
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-  if (!(await reachable(databaseUrl))) {
+  if (!(await reachable(databaseUrl, 2_000))) {
     console.log(`NOTICE: PostgreSQL at ${databaseUrl} does not answer; PostgreSQL figures skipped.`)
     return null
   }

@@ -9,22 +9,13 @@ import pg from 'pg'
 import { MemoryStore, PostgresStore, type StoreService } from '@switchboard/store'
 import { Effect } from 'effect'
 import * as Ingestion from '../src/Ingestion.js'
+import { reachable } from './Postgres.js'
 import { post, setup } from './Signing.js'
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const schema = `webhooks_test_${randomBytes(5).toString('hex')}`
 
-const reachable = async () => {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3_000 })
-  try {
-    await client.connect()
-    await client.end()
-    return true
-  } catch {
-    return false
-  }
-}
-const up = await reachable()
+const up = await reachable(databaseUrl, 3_000)
 if (!up && process.env.CI === 'true')
   throw new Error(`PostgreSQL at ${databaseUrl} does not answer`)
 if (!up)
