@@ -11,6 +11,12 @@
  * 50 MB, which a server never holds, and every party was one shared object, which a server never
  * gets.)
  *
+ * Diagnostics printed beside the headline, from the same steps: the steps run call by call, and run
+ * with only 1,000 calls interleaved at a time (the calls' states then stay in the CPU's caches);
+ * what one dependent load costs on this machine; and how much memory the calls' states hold
+ * halfway through. `BENCH_CALLS`, `BENCH_WINDOW` and `BENCH_ROUNDS` change the number of calls,
+ * how many are interleaved at a time, and the rounds.
+ *
  * Prints a human summary, then one final JSON line: {"bench":"core","metrics":{...}}.
  *
  * `pnpm bench` runs it with `--max-semi-space-size=64` (MiB), as a server running the core should
@@ -22,6 +28,8 @@
  * the core away for a while, so the CPU time of the process over the same rounds (all its threads,
  * garbage collection included) is reported too, as `cpu*` metrics.
  */
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import type { Command, Signal, State } from '../src/index.js'
 import {
   decide,
@@ -135,29 +143,39 @@ const encode = (order: ReadonlyArray<readonly [number, readonly [Code, number, n
   order.forEach(([call, [code, a, b]], k) => out.set([call, code, a, b], k * WIDTH))
   return out
 }
-// interleave the calls' scripts randomly (WINDOW calls at a time), keeping each call's own order
-const interleaved: Array<readonly [number, readonly [Code, number, number]]> = []
-const cursors = new Array<number>(CALLS).fill(0)
-for (let first = 0; first < CALLS; first += WINDOW) {
-  let live = Array.from({ length: Math.min(WINDOW, CALLS - first) }, (_, i) => first + i)
-  while (live.length > 0) {
-    const pick = Math.floor(random() * live.length)
-    const c = live[pick]!
-    interleaved.push([c, scripts[c]![cursors[c]!]!])
-    cursors[c]! += 1
-    if (cursors[c] === scripts[c]!.length) {
-      live[pick] = live[live.length - 1]!
-      live = live.slice(0, -1)
+/** The calls' scripts interleaved randomly, `window` calls at a time, each call keeping its order. */
+const interleave = (window: number): Int32Array => {
+  const interleaved: Array<readonly [number, readonly [Code, number, number]]> = []
+  const cursors = new Array<number>(CALLS).fill(0)
+  for (let first = 0; first < CALLS; first += window) {
+    const live = Array.from({ length: Math.min(window, CALLS - first) }, (_, i) => first + i)
+    while (live.length > 0) {
+      const pick = Math.floor(random() * live.length)
+      const c = live[pick]!
+      interleaved.push([c, scripts[c]![cursors[c]!]!])
+      cursors[c]! += 1
+      if (cursors[c] === scripts[c]!.length) {
+        live[pick] = live[live.length - 1]!
+        live.pop()
+      }
     }
   }
+  return encode(interleaved)
 }
-const workload = encode(interleaved)
+const workload = interleave(WINDOW)
 /**
  * The same steps with each call's script run through before the next call's: a diagnostic, not
  * the headline. The calls' states are then hot in the CPU's caches, so the gap between the two runs
  * is what reaching the states of 10,000 calls in memory costs.
  */
 const inCallOrder = encode(scripts.flatMap((steps, call) => steps.map((s) => [call, s] as const)))
+/**
+ * The same steps again with only DIAGNOSTIC_WINDOW calls interleaved at a time (a diagnostic, not
+ * the headline): the same work and the same random mix, but the states of the live calls fit in the
+ * caches. Between this and the headline, only where the states are when they are needed differs.
+ */
+const DIAGNOSTIC_WINDOW = 1_000
+const windowed = WINDOW > DIAGNOSTIC_WINDOW ? interleave(DIAGNOSTIC_WINDOW) : workload
 
 /** Each call's party, as text: a decoder gives a fresh identifier object over it per request. */
 const numbers = Array.from({ length: CALLS }, (_, i) => `+1425${String(1_000_000 + i).slice(1)}`)
@@ -262,14 +280,15 @@ const cpuNow = (): number => {
 
 const runCore = (
   steps: Int32Array = workload,
+  until: number = steps.length,
+  states: Array<State.State> = new Array<State.State>(CALLS).fill(initial),
 ): { ms: number; cpuMs: number; events: number; rejections: number } => {
-  const states: Array<State.State> = new Array(CALLS).fill(initial)
   let now = 1_000_000
   let events = 0
   let rejections = 0
   const cpuStart = cpuNow()
   const start = performance.now()
-  for (let k = 0; k < steps.length; k += WIDTH) {
+  for (let k = 0; k < until; k += WIDTH) {
     const step = materialize(steps, k)
     now += 1
     const at = Instant.fromMillis(now)
@@ -344,6 +363,9 @@ let building = Infinity
 for (let r = 0; r < ROUNDS; r++) building = Math.min(building, runMaterialize())
 let inOrder = Infinity
 for (let r = 0; r < ROUNDS; r++) inOrder = Math.min(inOrder, runCore(inCallOrder).ms)
+runCore(windowed)
+let inWindows = Infinity
+for (let r = 0; r < ROUNDS; r++) inWindows = Math.min(inWindows, runCore(windowed).ms)
 
 /**
  * What one dependent load costs here: a random walk over a table of `mib` MiB, one step per cache
@@ -370,6 +392,27 @@ const memoryLatencyNs = (mib: number): number => {
 const latencyNs = memoryLatencyNs(64)
 const cachedLatencyNs = memoryLatencyNs(8)
 
+/**
+ * The memory the calls' states hold halfway through the workload (every call live by then): the
+ * heap with those states kept, less the heap once they are dropped, per call, after full
+ * collections. Says how much data the steps of 10,000 live calls reach into.
+ */
+const liveBytesPerCall = (): number => {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  const collect = () => {
+    gc()
+    gc()
+    return process.memoryUsage().heapUsed
+  }
+  const states = new Array<State.State>(CALLS).fill(initial)
+  runCore(workload, Math.floor(workload.length / (2 * WIDTH)) * WIDTH, states)
+  const kept = collect()
+  states.fill(initial)
+  return (kept - collect()) / CALLS
+}
+const liveBytes = liveBytesPerCall()
+
 const ops = workload.length / WIDTH
 const opsPerSecond = Math.round(ops / (best.ms / 1000))
 const baselineOpsPerSecond = Math.round(ops / (baseline.ms / 1000))
@@ -388,7 +431,10 @@ console.log(
   `  per CPU time (all threads):     core ${cpuOpsPerSecond.toLocaleString('en')} ops/s, baseline ${cpuBaselineOpsPerSecond.toLocaleString('en')} ops/s`,
 )
 console.log(
-  `  diagnostic, the same steps call by call (states hot in cache): ${Math.round(ops / (inOrder / 1000)).toLocaleString('en')} ops/s; one dependent load from memory: ${latencyNs.toFixed(0)} ns, within 8 MiB: ${cachedLatencyNs.toFixed(0)} ns`,
+  `  diagnostic, the same steps call by call (states hot in cache): ${Math.round(ops / (inOrder / 1000)).toLocaleString('en')} ops/s; ${Math.min(WINDOW, DIAGNOSTIC_WINDOW).toLocaleString('en')} calls at a time: ${Math.round(ops / (inWindows / 1000)).toLocaleString('en')} ops/s`,
+)
+console.log(
+  `  one dependent load from memory: ${latencyNs.toFixed(0)} ns, within 8 MiB: ${cachedLatencyNs.toFixed(0)} ns; the calls' states halfway: ${liveBytes.toFixed(0)} bytes a call, ${((liveBytes * CALLS) / 2 ** 20).toFixed(1)} MiB in all`,
 )
 console.log(
   `  building the steps alone (in both loops above): ${building.toFixed(1)} ms, ${Math.round(ops / (building / 1000)).toLocaleString('en')} steps/s`,
@@ -410,9 +456,12 @@ console.log(
       cpuBaselineOpsPerSecond,
       cpuRatioToBaseline: Number((cpuOpsPerSecond / cpuBaselineOpsPerSecond).toFixed(4)),
       callOrderOpsPerSecond: Math.round(ops / (inOrder / 1000)),
+      diagnosticWindow: Math.min(WINDOW, DIAGNOSTIC_WINDOW),
+      diagnosticWindowOpsPerSecond: Math.round(ops / (inWindows / 1000)),
       buildingStepsMs: Number(building.toFixed(1)),
       memoryLatencyNs: Number(latencyNs.toFixed(1)),
       latency8MiBNs: Number(cachedLatencyNs.toFixed(1)),
+      liveStateBytesPerCall: Math.round(liveBytes),
       targetOpsPerSecond: 2_000_000,
       targetMet: opsPerSecond >= 2_000_000,
     },
