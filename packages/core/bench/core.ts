@@ -12,7 +12,7 @@
  * gets.)
  *
  * Diagnostics printed beside the headline, from the same steps: the steps run call by call, and run
- * with only 1,000 calls interleaved at a time (the calls' states then stay in the CPU's caches);
+ * with only 1,000 calls interleaved at a time (far fewer states then compete for the caches);
  * what one dependent load costs on this machine; and how much memory the calls' states hold
  * halfway through. `BENCH_CALLS`, `BENCH_WINDOW` and `BENCH_ROUNDS` change the number of calls,
  * how many are interleaved at a time, and the rounds.
@@ -171,8 +171,8 @@ const workload = interleave(WINDOW)
 const inCallOrder = encode(scripts.flatMap((steps, call) => steps.map((s) => [call, s] as const)))
 /**
  * The same steps again with only DIAGNOSTIC_WINDOW calls interleaved at a time (a diagnostic, not
- * the headline): the same work and the same random mix, but the states of the live calls fit in the
- * caches. Between this and the headline, only where the states are when they are needed differs.
+ * the headline): the same work and the same random mix, with a tenth of the states competing for
+ * the caches. Between this and the headline, only where the states are when they are needed differs.
  */
 const DIAGNOSTIC_WINDOW = 1_000
 const windowed = WINDOW > DIAGNOSTIC_WINDOW ? interleave(DIAGNOSTIC_WINDOW) : workload
