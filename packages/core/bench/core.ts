@@ -363,9 +363,13 @@ let building = Infinity
 for (let r = 0; r < ROUNDS; r++) building = Math.min(building, runMaterialize())
 let inOrder = Infinity
 for (let r = 0; r < ROUNDS; r++) inOrder = Math.min(inOrder, runCore(inCallOrder).ms)
-runCore(windowed)
-let inWindows = Infinity
-for (let r = 0; r < ROUNDS; r++) inWindows = Math.min(inWindows, runCore(windowed).ms)
+// (when the headline already interleaves that few calls, it is the same run: not done twice)
+let inWindows = best.ms
+if (windowed !== workload) {
+  runCore(windowed)
+  inWindows = Infinity
+  for (let r = 0; r < ROUNDS; r++) inWindows = Math.min(inWindows, runCore(windowed).ms)
+}
 
 /**
  * What one dependent load costs here: a random walk over a table of `mib` MiB, one step per cache
